@@ -1,0 +1,52 @@
+# The two commands: `make run` and `make test` (README). Everything else is a helper.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test serve install install-dev lint migrations-check test-postgres messages compilemessages bench clean
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+## make run: install, migrate, load the demo province and serve it on http://$(HOST):$(PORT)
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+## make test: lint, migrations check and the whole test suite
+test: install-dev
+	$(VENV)/bin/ruff check .
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-postgres: install-dev
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/test $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+
+# Update the gettext catalogues: one per app, plus locale/ for site-wide templates.
+messages: install-dev
+	for app in home procedures eforms accounts search; do \
+	  (cd $$app && ../$(PY) ../manage.py makemessages -l vi -l en --no-obsolete --ignore 'tests/*') ; \
+	done
+	$(PY) manage.py makemessages -l vi -l en --no-obsolete -i '.venv/*' -i 'home/*' -i 'procedures/*' -i 'eforms/*' -i 'accounts/*' -i 'search/*' -i 'tests/*' -i 'bench/*'
+
+compilemessages: install-dev
+	$(PY) manage.py compilemessages --ignore '.venv/*'
+
+clean:
+	rm -rf $(VENV) staticfiles

@@ -1,0 +1,34 @@
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.contrib.sitemaps import Sitemap
+from wagtail.documents import urls as wagtaildocs_urls
+
+from home.views import healthz
+
+# Addresses that are the same in every language (DESIGN.md, "Public URLs").
+urlpatterns = [
+    path("admin/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    path("sitemap.xml", sitemap, {"sitemaps": {"pages": Sitemap}}),
+    path("healthz", healthz, name="healthz"),
+]
+
+# Vietnamese has no prefix, English lives under /en/. Each app's own URLs
+# come before Wagtail's catch-all page serving.
+urlpatterns += i18n_patterns(
+    path("search/", include("search.urls")),
+    path("accounts/", include("accounts.urls")),
+    path("", include("procedures.urls")),
+    path("", include("eforms.urls")),
+    path("", include(wagtail_urls)),
+    prefix_default_language=False,
+)
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns = static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT) + urlpatterns
