@@ -42,6 +42,9 @@ class HomePage(Page):
     subpage_types = [
         "home.StandardPage",
         "home.NewsIndexPage",
+        # procedure catalogue and legal documents (procedures app)
+        "procedures.ProcedureIndexPage",
+        "procedures.LegalDocumentIndexPage",
     ]
 
     class Meta:
