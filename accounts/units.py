@@ -1,0 +1,53 @@
+"""Administrative units for addresses: province → commune (no district since
+1 July 2025, DESIGN.md). Profiles keep codes; names come from a JSON list
+shipped in `accounts/data/administrative_units.json`. The file holds all 34
+provinces and a sample of communes; `PORTAL_ADMINISTRATIVE_UNITS_FILE` may
+point at a complete list of the same shape, without a code change."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+from django.conf import settings
+
+DEFAULT_FILE = Path(__file__).parent / "data" / "administrative_units.json"
+
+
+@cache
+def _load() -> dict:
+    path = Path(getattr(settings, "PORTAL_ADMINISTRATIVE_UNITS_FILE", "") or DEFAULT_FILE)
+    with path.open(encoding="utf-8") as handle:
+        data = json.load(handle)
+    return {
+        "provinces": {row["code"]: row["name"] for row in data["provinces"]},
+        "communes": {row["code"]: row for row in data["communes"]},
+    }
+
+
+def province_choices() -> list[tuple[str, str]]:
+    return sorted(_load()["provinces"].items(), key=lambda item: item[1])
+
+
+def commune_choices(province_code: str | None = None) -> list[tuple[str, str]]:
+    rows = _load()["communes"].values()
+    return sorted(
+        ((row["code"], row["name"]) for row in rows if not province_code or row["province"] == province_code),
+        key=lambda item: item[1],
+    )
+
+
+def province_name(code: str) -> str:
+    return _load()["provinces"].get(code, "") if code else ""
+
+
+def commune_name(code: str) -> str:
+    row = _load()["communes"].get(code) if code else None
+    return row["name"] if row else ""
+
+
+def commune_province(code: str) -> str | None:
+    """The province code a commune belongs to (None if unknown)."""
+    row = _load()["communes"].get(code)
+    return row["province"] if row else None
