@@ -27,7 +27,7 @@ def translate_page(page: Page, language_code: str, **fields) -> Page:
     for name, value in fields.items():
         setattr(translation, name, value)
     translation.save_revision().publish()
-    return translation
+    return type(translation).objects.get(pk=translation.pk)
 
 
 def get_or_create_child(parent: Page, model: type[Page], slug: str, **fields) -> Page:
@@ -45,11 +45,13 @@ def get_or_create_child(parent: Page, model: type[Page], slug: str, **fields) ->
 def ensure_site() -> HomePage:
     """Create (once) the Vietnamese home page, its English translation and
     the default Site pointing at it. Safe to call again."""
-    vi = Locale.objects.get(language_code="vi")
+    # Migrations create the locales and the root page; a flushed test
+    # database (TransactionTestCase) has neither.
+    vi, _ = Locale.objects.get_or_create(language_code="vi")
     Locale.objects.get_or_create(language_code="en")
     home = HomePage.objects.filter(locale=vi, depth=2).first()
     if home is None:
-        root = Page.get_first_root_node()
+        root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root", locale=vi))
         home = root.add_child(instance=HomePage(title=HOME_TITLES["vi"], slug="trang-chu", locale=vi))
         home.save_revision().publish()
         # Wagtail's migration made a "Welcome" page; it has no place here.
