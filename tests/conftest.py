@@ -17,3 +17,23 @@ def en_home_page(home_page):
     from wagtail.models import Locale
 
     return home_page.get_translation(Locale.objects.get(language_code="en"))
+
+
+@pytest.fixture
+def admin_user_with_second_factor(db):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.create_superuser("admin-test", "admin-test@example.vn", "a-strong-pass-123")
+
+
+@pytest.fixture
+def admin_client_with_second_factor(client, admin_user_with_second_factor):
+    """A Django test client signed in to /admin/ as a superuser who has
+    passed the staff second factor (TOTP) in this session."""
+    from accounts import mfa
+
+    client.force_login(admin_user_with_second_factor)
+    session = client.session
+    session[mfa.SESSION_KEY] = admin_user_with_second_factor.pk
+    session.save()
+    return client

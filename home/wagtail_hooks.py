@@ -1,0 +1,25 @@
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+
+from .views import DisclosureReportView
+
+
+@hooks.register("register_admin_urls")
+def register_disclosure_report_url():
+    return [path("reports/disclosure/", DisclosureReportView.as_view(), name="disclosure_report")]
+
+
+class DisclosureReportMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm("wagtailadmin.access_admin")
+
+
+@hooks.register("register_reports_menu_item")
+def register_disclosure_report_menu_item():
+    return DisclosureReportMenuItem(
+        _("Decree 43 disclosure"), reverse("disclosure_report"), icon_name="list-ul", order=700
+    )
+
+
