@@ -9,6 +9,8 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from search.index import folded_search_fields
+
 from .blocks import ContentBlock
 from .disclosure import DisclosureKind
 
@@ -64,7 +66,7 @@ class StandardPage(DisclosureSectionMixin, Page):
     summary = models.CharField(_("summary"), max_length=300, blank=True)
     body = StreamField(ContentBlock(), verbose_name=_("body"), blank=True)
 
-    search_fields = [*Page.search_fields, index.SearchField("summary"), index.SearchField("body")]
+    search_fields = folded_search_fields([*Page.search_fields, index.SearchField("summary"), index.SearchField("body")])
     content_panels = [*Page.content_panels, FieldPanel("summary"), FieldPanel("body")]
     promote_panels = [*Page.promote_panels, *DisclosureSectionMixin.disclosure_panels]
     subpage_types = ["home.StandardPage", "home.NewsIndexPage"]
@@ -97,7 +99,7 @@ class NewsPage(Page):
     summary = models.CharField(_("summary"), max_length=300, blank=True)
     body = StreamField(ContentBlock(), verbose_name=_("body"), blank=True)
 
-    search_fields = [*Page.search_fields, index.SearchField("summary"), index.SearchField("body")]
+    search_fields = folded_search_fields([*Page.search_fields, index.SearchField("summary"), index.SearchField("body")])
     content_panels = [
         *Page.content_panels,
         MultiFieldPanel([FieldPanel("date"), FieldPanel("summary")], heading=_("About")),

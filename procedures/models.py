@@ -22,6 +22,7 @@ from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField
 
 from home.models import DisclosureSectionMixin
+from search.index import folded_search_fields
 
 
 class Tier(models.TextChoices):
@@ -285,7 +286,7 @@ class LegalDocumentPage(Page):
         FieldPanel("summary"),
         FieldPanel("document"),
     ]
-    search_fields = [
+    search_fields = folded_search_fields([
         # the later title entry replaces Page's (modelsearch keeps the last)
         *Page.search_fields,
         index.SearchField("title", boost=4),
@@ -297,7 +298,7 @@ class LegalDocumentPage(Page):
         index.FilterField("doc_type"),
         index.FilterField("status"),
         index.FilterField("signed_date"),
-    ]
+    ])
     override_translatable_fields = [
         SynchronizedField("number", overridable=False),
         SynchronizedField("signed_date", overridable=False),
@@ -480,7 +481,7 @@ class ProcedurePage(Page):
         FieldPanel("requirements"),
         FieldPanel("legal_basis", widget=forms.CheckboxSelectMultiple),
     ]
-    search_fields = [
+    search_fields = folded_search_fields([
         # the later title entry replaces Page's (modelsearch keeps the last)
         *Page.search_fields,
         index.SearchField("title", boost=4),
@@ -500,7 +501,7 @@ class ProcedurePage(Page):
         index.RelatedFields("field", [index.SearchField("name")]),
         index.RelatedFields("agency", [index.SearchField("name")]),
         index.RelatedFields("components", [index.SearchField("name")]),
-    ]
+    ])
     # Identity, numbers and links are the same in every language; only the
     # texts are translated (wagtail-localize).
     override_translatable_fields = [

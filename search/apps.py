@@ -5,3 +5,15 @@ from django.utils.translation import gettext_lazy as _
 class SearchConfig(AppConfig):
     name = "search"
     verbose_name = _("Search")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from wagtail.documents import get_document_model
+
+        from . import synonyms  # noqa: F401  (signal receivers)
+        from .index import folded_search_fields
+
+        # Form templates are Wagtail documents; the portal keeps Wagtail's
+        # document model, so fold its search fields here.
+        document_model = get_document_model()
+        document_model.search_fields = folded_search_fields(document_model.search_fields)

@@ -1,0 +1,75 @@
+"""Editors' synonym groups and the aggregated query statistics."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+
+from .folding import fold
+
+
+class SynonymGroup(models.Model):
+    """Words citizens use for the same thing: ``sổ đỏ`` ↔ ``giấy chứng nhận
+    quyền sử dụng đất``. A query containing one term also searches for the
+    others (query expansion, the same on every backend)."""
+
+    terms = models.TextField(
+        _("terms"),
+        help_text=_("One word or phrase per line (or separated by commas); each one finds the others."),
+    )
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    panels = [FieldPanel("terms"), FieldPanel("note"), FieldPanel("active")]
+
+    class Meta:
+        verbose_name = _("synonym group")
+        verbose_name_plural = _("synonym groups")
+        ordering = ["terms"]
+
+    def __str__(self) -> str:
+        return " ↔ ".join(self.term_list())
+
+    def term_list(self) -> list[str]:
+        """The terms as typed, blanks and duplicates (after folding) dropped."""
+        seen: set[str] = set()
+        terms = []
+        for raw in self.terms.replace(",", "\n").replace(";", "\n").splitlines():
+            term = " ".join(raw.split())
+            key = fold(term)
+            if key and key not in seen:
+                seen.add(key)
+                terms.append(term)
+        return terms
+
+    def folded_terms(self) -> list[str]:
+        return [fold(term) for term in self.term_list()]
+
+    def clean(self):
+        if len(self.term_list()) < 2:
+            raise ValidationError({"terms": _("A synonym group needs at least two different terms.")})
+
+
+class SearchQueryStat(models.Model):
+    """How often a (folded) query was searched on one day, and how often it
+    found nothing. Written in batches by :mod:`search.stats`, never inside a
+    search request."""
+
+    day = models.DateField(_("day"), db_index=True)
+    language = models.CharField(_("language"), max_length=8)
+    query = models.CharField(_("query"), max_length=200, help_text=_("Folded (lowercase, without diacritics)."))
+    example = models.CharField(_("as typed"), max_length=200)
+    searches = models.PositiveIntegerField(_("searches"), default=0)
+    zero_results = models.PositiveIntegerField(_("searches without results"), default=0)
+
+    class Meta:
+        verbose_name = _("search query statistic")
+        verbose_name_plural = _("search query statistics")
+        constraints = [
+            models.UniqueConstraint(fields=["day", "language", "query"], name="unique_search_stat_per_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.query} ({self.searches})"

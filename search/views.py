@@ -1,19 +1,71 @@
+"""The search page and the suggestions endpoint. The work is in services."""
+
 from django.core.paginator import Paginator
+from django.http import JsonResponse
 from django.template.response import TemplateResponse
-from wagtail.models import Locale, Page
+from django.views.decorators.http import require_GET
+from wagtail.models import Locale
+
+from . import services
 
 
+@require_GET
 def search(request):
-    """Site search over the live pages of the current language."""
-    query = request.GET.get("q", "").strip()[:200]
-    results = Page.objects.none()
-    if query:
-        results = Page.objects.live().public().filter(locale=Locale.get_active()).specific().search(query)
-    page_obj = Paginator(results, 10).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
-    return TemplateResponse(
-        request,
-        "search/search.html",
-        {"query": query, "page_obj": page_obj, "query_string": params.urlencode()},
-    )
+    """`/search/?q=…&field=…&agency=…&tier=…&level=…&page=…` over the live
+    content of the current language. Works without JavaScript."""
+    locale = Locale.get_active()
+    outcome = services.run_search(request.GET.get("q"), locale, request.GET)
+    context = {"query": outcome.query.raw, "outcome": outcome}
+    if outcome.help_needed:
+        context.update(services.help_context(locale))
+    else:
+        page_obj = Paginator(outcome.hits, services.PER_PAGE).get_page(request.GET.get("page"))
+        hits = list(page_obj.object_list)
+        services.load_objects(hits, locale)
+        params = request.GET.copy()
+        params.pop("page", None)
+        context.update({
+            "page_obj": page_obj,
+            "results": hits,
+            "query_string": params.urlencode(),
+            "facet_groups": _facet_groups(outcome, request.GET),
+        })
+    return TemplateResponse(request, "search/search.html", context)
+
+
+FACET_TITLES = {
+    "field": services._("Field"),
+    "agency": services._("Agency"),
+    "tier": services._("Tier"),
+    "level": services._("Online service level"),
+}
+
+
+def _facet_groups(outcome, get):
+    """Facet links: each option toggles its value in the current GET
+    parameters (and returns to the first page)."""
+    groups = []
+    for name in services.FACETS:
+        options = outcome.facets.get(name)
+        if not options:
+            continue
+        items = []
+        for option in options:
+            params = get.copy()
+            params.pop("page", None)
+            if option.selected:
+                params.pop(name, None)
+            else:
+                params[name] = option.value
+            items.append({"option": option, "href": "?" + params.urlencode()})
+        groups.append({"name": name, "title": FACET_TITLES[name], "items": items})
+    return groups
+
+
+@require_GET
+def suggest(request):
+    """JSON suggestions for the search box: `{"results": [{title, code, url}]}`."""
+    results = services.suggest(request.GET.get("q"), Locale.get_active())
+    response = JsonResponse({"results": results})
+    response["Cache-Control"] = "public, max-age=60"
+    return response

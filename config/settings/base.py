@@ -161,14 +161,23 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 WAGTAIL_SITE_NAME = env_str("PORTAL_SITE_NAME", "Cổng dịch vụ công")
 WAGTAILADMIN_BASE_URL = env_str("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAIL_FRONTEND_LOGIN_URL = "/accounts/login/"
+# ---------------------------------------------------------------- search (engineer C, issue 4)
+# Wagtail's database backend by default (SQLite FTS5 / PostgreSQL); the
+# portal's Vietnamese-folding Elasticsearch 8 backend when ELASTICSEARCH_URL
+# is set (search/backends/elasticsearch8.py). Run `manage.py update_index`
+# after switching.
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 if ELASTICSEARCH_URL := env_str("ELASTICSEARCH_URL"):
     WAGTAILSEARCH_BACKENDS["default"] = {
-        "BACKEND": "wagtail.search.backends.elasticsearch8",
+        "BACKEND": "search.backends.elasticsearch8",
         "URLS": [ELASTICSEARCH_URL],
         "INDEX_PREFIX": env_str("ELASTICSEARCH_INDEX_PREFIX", "dvc_"),
-        "TIMEOUT": 5,
+        "TIMEOUT": env_int("ELASTICSEARCH_TIMEOUT", 5),
     }
+# Query statistics are counted in memory and written by a background thread
+# this often (seconds; 0 = only by `manage.py flush_search_stats`).
+SEARCH_STATS_FLUSH_SECONDS = env_int("SEARCH_STATS_FLUSH_SECONDS", 60)
+# ---------------------------------------------------------------- end of search
 
 # ---------------------------------------------------------------- accounts (django-allauth)
 LOGIN_URL = "account_login"

@@ -1,0 +1,60 @@
+"""Vietnamese folding: the one rule both search backends share.
+
+Citizens often type without diacritics ("dang ky khai sinh"). SQLite FTS5's
+``remove_diacritics`` skips letters with two marks (ộ, ấ, ự) and never folds
+``đ``; Python's NFKD does not fold ``đ`` either. ``anyascii`` (a Wagtail
+dependency) folds every Vietnamese letter, so both the index and the query go
+through :func:`fold`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from anyascii import anyascii
+
+# Words: letters/digits, with inner dots kept so that procedure codes such as
+# 1.001193 or agency codes 000.00.10.H30 stay one token for our own matching.
+_TOKEN_RE = re.compile(r"[0-9a-z]+(?:\.[0-9a-z]+)*")
+
+
+def fold(text: str | None) -> str:
+    """Lowercase ASCII form of ``text``: every Vietnamese letter folded
+    (``Đăng ký`` → ``dang ky``), punctuation turned into spaces, digits and
+    the dots inside codes kept (``1.001193``), whitespace collapsed."""
+    if not text:
+        return ""
+    return " ".join(_TOKEN_RE.findall(anyascii(str(text)).lower()))
+
+
+def tokens(text: str | None) -> list[str]:
+    """The folded words of ``text``."""
+    return fold(text).split()
+
+
+def flatten(value) -> str:
+    """Text of a value a search field returns: strings, StreamField's list of
+    strings, dicts, numbers."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        return " ".join(flatten(item) for item in value.values())
+    if isinstance(value, Iterable):
+        return " ".join(flatten(item) for item in value)
+    return str(value)
+
+
+def with_folded(value) -> str:
+    """The original text followed by its folded form when that differs.
+
+    Keeping the original lets accented queries that bypass our own folding
+    (the Wagtail admin's search) still match; the folded copy serves every
+    query typed without diacritics."""
+    text = flatten(value).strip()
+    folded = fold(text)
+    if not text or folded == text.lower():
+        return text
+    return f"{text} {folded}"

@@ -1,0 +1,656 @@
+"""The portal search: query parsing, matching, ranking, facets, best bets.
+
+One entry point, :func:`run_search`, used by the search page, the
+suggestions endpoint and ``bench/search.py``. Matching goes through one of two
+engines over the same Wagtail search index:
+
+* :class:`SQLiteEngine`, the embedded default, reads the FTS5 table Wagtail's
+  database backend fills (``update_index``) in one SQL statement per kind,
+  with column weights (title over body). Wagtail's own SQLite query ranks with
+  a correlated subquery that re-runs the match for every hit, far too slow for
+  10,000 procedures.
+* :class:`WagtailEngine` uses Wagtail's search API (PostgreSQL, Elasticsearch).
+
+Both get the same folded, synonym-expanded query; ranking rules on top are
+the same: an exact procedure code first, then score × kind weight (procedures
+above legal documents above pages above news), with a bonus when the name
+contains the whole query.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.utils.translation import gettext_lazy as _
+
+from . import stats, synonyms
+from .folding import fold
+
+MAX_QUERY_LENGTH = 200
+RESULT_LIMIT = 500
+PER_PAGE = 10
+SUGGEST_LIMIT = 8
+CODE_RE = re.compile(r"^\d{1,2}\.\d{6}$")
+
+# Words that carry no meaning in a citizen's query ("làm sổ đỏ như thế nào").
+# They are dropped only when the full query finds nothing, because some are
+# real words too ("lam" is also "lâm" of "lâm nghiệp").
+FILLER_WORDS = frozenset(
+    "thu tuc lam the nao nhu o dau can gi cach xin muon toi minh hoi ve cho de va cua "
+    "how to do i get a an the of for apply procedure".split()
+)
+
+KIND_WEIGHTS = {"procedure": 3.0, "legal": 1.5, "page": 1.0, "form": 1.0, "news": 0.6}
+TITLE_PHRASE_BONUS = 1.6
+KIND_LABELS = {
+    "procedure": _("Procedure"),
+    "legal": _("Legal document"),
+    "page": _("Guidance"),
+    "news": _("News"),
+    "form": _("Form template"),
+}
+
+
+# ---------------------------------------------------------------- query
+
+
+@dataclass
+class ParsedQuery:
+    raw: str
+    folded: str
+    code: str | None
+    variants: list[str]
+
+    @property
+    def terms(self) -> list[str]:
+        return self.folded.split()
+
+    @property
+    def useless(self) -> bool:
+        """Nothing to search for: empty, one letter, or only filler words."""
+        if len(self.folded.replace(" ", "")) < 2:
+            return True
+        return all(term in FILLER_WORDS for term in self.terms)
+
+
+def parse_query(raw: str | None) -> ParsedQuery:
+    raw = " ".join((raw or "").split())[:MAX_QUERY_LENGTH]
+    folded = fold(raw)
+    code = next((term for term in folded.split() if CODE_RE.match(term)), None)
+    variants = synonyms.expand(folded) if folded else []
+    return ParsedQuery(raw=raw, folded=folded, code=code, variants=variants)
+
+
+def without_fillers(variants: list[str]) -> list[str]:
+    out = []
+    for variant in variants:
+        kept = " ".join(term for term in variant.split() if term not in FILLER_WORDS)
+        if kept and kept not in out:
+            out.append(kept)
+    return out
+
+
+# ---------------------------------------------------------------- filters
+
+
+FACETS = ("field", "agency", "tier", "level")
+
+
+@dataclass
+class Filters:
+    """Procedure facets chosen in the GET parameters, validated: unknown
+    values are dropped rather than failing the page."""
+
+    field: str = ""
+    agency: str = ""
+    tier: str = ""
+    level: int | None = None
+    field_ids: frozenset = frozenset()
+    agency_ids: frozenset = frozenset()
+
+    @classmethod
+    def from_params(cls, params) -> Filters:
+        from procedures.models import Agency, Field, ProcedureTier
+
+        filters = cls()
+        code = (params.get("field") or "").strip()[:64]
+        if code:
+            ids = frozenset(Field.objects.filter(code=code).values_list("id", flat=True))
+            if ids:
+                filters.field, filters.field_ids = code, ids
+        unit = (params.get("agency") or "").strip()[:40]
+        if unit:
+            ids = frozenset(Agency.objects.filter(unit_code=unit).values_list("id", flat=True))
+            if ids:
+                filters.agency, filters.agency_ids = unit, ids
+        tier = (params.get("tier") or "").strip()
+        if tier in ProcedureTier.values:
+            filters.tier = tier
+        level = (params.get("level") or "").strip()
+        if level in {"1", "2", "3", "4"}:
+            filters.level = int(level)
+        return filters
+
+    @property
+    def active(self) -> bool:
+        return bool(self.field or self.agency or self.tier or self.level)
+
+    def accepts(self, hit: Hit, skip: str = "") -> bool:
+        if hit.kind != "procedure":
+            return not self.active
+        if self.field and skip != "field" and hit.field_id not in self.field_ids:
+            return False
+        if self.agency and skip != "agency" and hit.agency_id not in self.agency_ids:
+            return False
+        if self.tier and skip != "tier" and hit.tier != self.tier:
+            return False
+        return not (self.level and skip != "level" and hit.level != self.level)
+
+    def as_params(self) -> dict[str, str]:
+        params = {"field": self.field, "agency": self.agency, "tier": self.tier, "level": self.level or ""}
+        return {key: str(value) for key, value in params.items() if value}
+
+
+# ---------------------------------------------------------------- hits
+
+
+@dataclass
+class Hit:
+    """One match before its object is loaded."""
+
+    kind: str
+    pk: int
+    score: float
+    title: str = ""
+    path: str = ""
+    field_id: int | None = None
+    agency_id: int | None = None
+    tier: str = ""
+    level: int | None = None
+    usage_count: int = 0
+    procedure_id: int | None = None  # for form templates: the procedure they belong to
+    pinned: bool = False
+    obj: object = None  # the specific page or document, loaded for the shown page only
+
+
+def _kind_for_models():
+    from home.models import NewsPage, StandardPage
+    from procedures.models import LegalDocumentPage, ProcedurePage
+
+    return {ProcedurePage: "procedure", LegalDocumentPage: "legal", StandardPage: "page", NewsPage: "news"}
+
+
+def _restricted_paths() -> list[str]:
+    from wagtail.models import PageViewRestriction
+
+    return list(PageViewRestriction.objects.values_list("page__path", flat=True))
+
+
+def _is_public(path: str, restricted: list[str]) -> bool:
+    return not any(path.startswith(prefix) for prefix in restricted)
+
+
+class SQLiteEngine:
+    """Direct FTS5 queries on Wagtail's SQLite index tables."""
+
+    # bm25 column weights in the table's column order: autocomplete, body, title
+    WEIGHTS = "0.0, 1.0, 8.0"
+
+    def __init__(self):
+        from modelsearch.conf import get_app_config
+
+        app_config = get_app_config()
+        self.fts = app_config.get_model("SQLiteFTSIndexEntry")._meta.db_table
+        self.entries = app_config.get_model("IndexEntry")._meta.db_table
+
+    @staticmethod
+    def fts_query(variants: list[str], operator: str = "AND", prefix_last: bool = False,
+                  columns: str = "title body") -> str:
+        """``{title body} : ("dang" AND "ky") OR ...``. Every term is quoted,
+        so FTS5 syntax in user input (quotes stripped by folding) is inert."""
+        parts = []
+        for variant in variants:
+            terms = [f'"{term}"' for term in variant.split()]
+            if not terms:
+                continue
+            if prefix_last:
+                terms[-1] += "*"
+            parts.append("(" + f" {operator} ".join(terms) + ")")
+        if not parts:
+            return ""
+        return "{" + columns + "} : (" + " OR ".join(parts) + ")"
+
+    def page_hits(self, variants, locale_id, operator="AND") -> list[Hit]:
+        from procedures.models import ProcedurePage  # noqa: F401  (ensures the table exists)
+
+        kinds = {ContentType.objects.get_for_model(model).pk: kind for model, kind in _kind_for_models().items()}
+        match = self.fts_query(variants, operator)
+        if not match:
+            return []
+        placeholders = ", ".join(["%s"] * len(kinds))
+        sql = f"""
+            SELECT e.content_type_id, p.id, bm25({self.fts}, {self.WEIGHTS}), p.title, p.path,
+                   pp.field_id, pp.agency_id, pp.tier, pp.level, pp.usage_count
+            FROM {self.fts}
+            JOIN {self.entries} e ON e.id = {self.fts}.rowid
+            JOIN wagtailcore_page p ON p.id = CAST(e.object_id AS INTEGER)
+            LEFT JOIN procedures_procedurepage pp ON pp.page_ptr_id = p.id
+            WHERE {self.fts} MATCH %s
+              AND e.content_type_id IN ({placeholders})
+              AND p.live AND p.locale_id = %s
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [match, *kinds.keys(), locale_id])
+            rows = cursor.fetchall()
+        return [
+            Hit(kind=kinds[ct], pk=pk, score=-rank, title=title, path=path, field_id=field_id,
+                agency_id=agency_id, tier=tier or "", level=level, usage_count=usage or 0)
+            for ct, pk, rank, title, path, field_id, agency_id, tier, level, usage in rows
+        ]
+
+    def form_hits(self, variants, locale_id, operator="AND") -> list[Hit]:
+        from wagtail.documents import get_document_model
+
+        match = self.fts_query(variants, operator, columns="title")
+        if not match:
+            return []
+        ct = ContentType.objects.get_for_model(get_document_model()).pk
+        table = get_document_model()._meta.db_table
+        sql = f"""
+            SELECT d.id, bm25({self.fts}, {self.WEIGHTS}), d.title, MIN(c.page_id), p.path
+            FROM {self.fts}
+            JOIN {self.entries} e ON e.id = {self.fts}.rowid
+            JOIN {table} d ON d.id = CAST(e.object_id AS INTEGER)
+            JOIN procedures_procedurecomponent c ON c.form_template_id = d.id
+            JOIN wagtailcore_page p ON p.id = c.page_id
+            WHERE {self.fts} MATCH %s AND e.content_type_id = %s
+              AND p.live AND p.locale_id = %s
+            GROUP BY d.id
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [match, ct, locale_id])
+            rows = cursor.fetchall()
+        return [
+            Hit(kind="form", pk=pk, score=-rank, title=title, procedure_id=proc, path=path)
+            for pk, rank, title, proc, path in rows
+        ]
+
+    def hits(self, variants, locale_id, operator="AND") -> list[Hit]:
+        return self.page_hits(variants, locale_id, operator) + self.form_hits(variants, locale_id, operator)
+
+    def facet_counts(self, hits, filters):
+        return None  # computed from the hits, which are complete here
+
+    def suggest(self, folded: str, locale_id: int, limit: int) -> list[int]:
+        from procedures.models import ProcedurePage
+
+        match = self.fts_query([folded], prefix_last=True, columns="title")
+        if not match:
+            return []
+        ct = ContentType.objects.get_for_model(ProcedurePage).pk
+        sql = f"""
+            SELECT p.id FROM {self.fts}
+            JOIN {self.entries} e ON e.id = {self.fts}.rowid
+            JOIN wagtailcore_page p ON p.id = CAST(e.object_id AS INTEGER)
+            JOIN procedures_procedurepage pp ON pp.page_ptr_id = p.id
+            WHERE {self.fts} MATCH %s AND e.content_type_id = %s
+              AND p.live AND p.locale_id = %s
+            ORDER BY bm25({self.fts}, 0.0, 0.0, 1.0) - 0.1 * pp.usage_count / (pp.usage_count + 10.0)
+            LIMIT %s
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [match, ct, locale_id, limit])
+            return [row[0] for row in cursor.fetchall()]
+
+
+class WagtailEngine:
+    """Wagtail's search API: PostgreSQL's database backend, Elasticsearch."""
+
+    def __init__(self, backend):
+        self.backend = backend
+
+    @staticmethod
+    def wagtail_query(variants: list[str], operator: str = "and"):
+        from wagtail.search.query import Or, PlainText
+
+        queries = [PlainText(variant, operator=operator) for variant in variants if variant]
+        return queries[0] if len(queries) == 1 else Or(queries)
+
+    def _procedure_qs(self, locale_id, filters: Filters | None = None, skip: str = ""):
+        from procedures.models import ProcedurePage
+
+        qs = ProcedurePage.objects.live().public().filter(locale_id=locale_id)
+        if filters:
+            if filters.field and skip != "field":
+                qs = qs.filter(field_id__in=filters.field_ids)
+            if filters.agency and skip != "agency":
+                qs = qs.filter(agency_id__in=filters.agency_ids)
+            if filters.tier and skip != "tier":
+                qs = qs.filter(tier=filters.tier)
+            if filters.level and skip != "level":
+                qs = qs.filter(level=filters.level)
+        return qs
+
+    def hits(self, variants, locale_id, operator="AND", filters: Filters | None = None) -> list[Hit]:
+        from wagtail.documents import get_document_model
+        from wagtail.models import Page
+
+        from procedures.models import ProcedureComponent, ProcedurePage
+
+        query = self.wagtail_query(variants, operator.lower())
+        kinds = _kind_for_models()
+        hits: list[Hit] = []
+        if filters and filters.active:
+            results = self._procedure_qs(locale_id, filters).search(query, backend=self.backend)
+        else:
+            pages = Page.objects.live().public().filter(locale_id=locale_id).type(*kinds)
+            results = pages.search(query, backend=self.backend)
+        results = results.annotate_score("_score")[:RESULT_LIMIT]
+        page_list = list(results)
+        ct_kind = {ContentType.objects.get_for_model(model).pk: kind for model, kind in kinds.items()}
+        meta = {
+            row[0]: row[1:]
+            for row in ProcedurePage.objects.filter(pk__in=[p.pk for p in page_list]).values_list(
+                "pk", "field_id", "agency_id", "tier", "level", "usage_count"
+            )
+        }
+        for page in page_list:
+            kind = "procedure" if page.pk in meta else ct_kind.get(page.content_type_id, "page")
+            hit = Hit(kind=kind, pk=page.pk, score=float(page._score or 0), title=page.title, path=page.path)
+            if page.pk in meta:
+                hit.field_id, hit.agency_id, hit.tier, hit.level, hit.usage_count = meta[page.pk]
+            hits.append(hit)
+        if not (filters and filters.active):
+            components = ProcedureComponent.objects.filter(
+                form_template__isnull=False, page__live=True, page__locale_id=locale_id
+            )
+            doc_to_page = dict(components.values_list("form_template_id", "page_id"))
+            if doc_to_page:
+                documents = get_document_model().objects.filter(pk__in=list(doc_to_page))
+                for doc in documents.search(query, backend=self.backend).annotate_score("_score")[:50]:
+                    hits.append(Hit(kind="form", pk=doc.pk, score=float(doc._score or 0), title=doc.title,
+                                    procedure_id=doc_to_page.get(doc.pk)))
+        return hits
+
+    def facet_counts(self, variants, locale_id, filters: Filters, operator="AND") -> dict[str, dict]:
+        """Exact counts from the backend (aggregations on Elasticsearch),
+        each facet with the other facets' filters applied."""
+        query = self.wagtail_query(variants, operator.lower())
+        counts = {}
+        for name in FACETS:
+            results = self._procedure_qs(locale_id, filters, skip=name).search(query, backend=self.backend)
+            counts[name] = {key: value for key, value in results.facet(name).items() if key is not None}
+        return counts
+
+    def suggest(self, folded: str, locale_id: int, limit: int) -> list[int]:
+        qs = self._procedure_qs(locale_id)
+        return [page.pk for page in qs.autocomplete(folded, backend=self.backend)[:limit]]
+
+
+def get_engine():
+    from wagtail.search.backends import get_search_backend
+
+    backend = get_search_backend()
+    if type(backend).__name__ == "SQLiteSearchBackend":
+        return SQLiteEngine()
+    return WagtailEngine(backend)
+
+
+# ---------------------------------------------------------------- outcome
+
+
+@dataclass
+class FacetOption:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class SearchOutcome:
+    query: ParsedQuery
+    filters: Filters
+    hits: list[Hit] = field(default_factory=list)
+    facets: dict[str, list[FacetOption]] = field(default_factory=dict)
+    best_bets: list = field(default_factory=list)
+    relaxed: bool = False  # the full query found nothing; fewer words were searched
+
+    @property
+    def help_needed(self) -> bool:
+        return self.query.useless
+
+    @cached_property
+    def total(self) -> int:
+        return len(self.hits)
+
+
+def _rank(hits: list[Hit], parsed: ParsedQuery) -> list[Hit]:
+    phrases = [variant for variant in parsed.variants if variant]
+    for hit in hits:
+        weight = KIND_WEIGHTS.get(hit.kind, 1.0)
+        title = fold(hit.title)
+        if any(phrase in title for phrase in phrases):
+            weight *= TITLE_PHRASE_BONUS
+            if any(title == phrase for phrase in phrases):
+                weight *= 1.2
+        if hit.usage_count:
+            weight *= 1.0 + 0.05 * math.log1p(hit.usage_count)
+        hit.score = max(hit.score, 0.0) * weight
+    return sorted(hits, key=lambda h: (not h.pinned, -h.score, h.kind, h.pk))
+
+
+def _code_hit(parsed: ParsedQuery, locale_id: int) -> Hit | None:
+    from procedures.models import ProcedurePage
+
+    if not parsed.code:
+        return None
+    row = (
+        ProcedurePage.objects.live().public().filter(locale_id=locale_id, code=parsed.code)
+        .values_list("pk", "title", "path", "field_id", "agency_id", "tier", "level", "usage_count").first()
+    )
+    if not row:
+        return None
+    pk, title, path, field_id, agency_id, tier, level, usage = row
+    return Hit(kind="procedure", pk=pk, score=math.inf, title=title, path=path, field_id=field_id,
+               agency_id=agency_id, tier=tier, level=level, usage_count=usage, pinned=True)
+
+
+def best_bets(parsed: ParsedQuery, locale) -> list:
+    """Editors' promoted results (wagtail.contrib.search_promotions) for the
+    query as typed or folded, in the current language."""
+    from wagtail.contrib.search_promotions.models import SearchPromotion
+
+    keys = {" ".join(parsed.raw.lower().split()), parsed.folded}
+    promotions = (
+        SearchPromotion.objects.filter(query__query_string__in=[key for key in keys if key])
+        .select_related("page").order_by("sort_order", "pk")
+    )
+    out = []
+    for promotion in promotions:
+        if promotion.page_id:
+            page = promotion.page
+            translated = page.get_translation_or_none(locale) if page.locale_id != locale.pk else page
+            if translated is None or not translated.live:
+                continue
+            out.append({"title": translated.title, "url": translated.url, "description": promotion.description})
+        elif promotion.external_link_url:
+            out.append({"title": promotion.external_link_text or promotion.external_link_url,
+                        "url": promotion.external_link_url, "description": promotion.description})
+    return out
+
+
+def run_search(raw: str | None, locale, params=None, record: bool = True) -> SearchOutcome:
+    """Search the live, public content of ``locale`` for ``raw``."""
+    parsed = parse_query(raw)
+    filters = Filters.from_params(params or {})
+    outcome = SearchOutcome(query=parsed, filters=filters)
+    if parsed.useless:
+        return outcome
+    engine = get_engine()
+    restricted = _restricted_paths()
+    variants = parsed.variants
+
+    def find(variants, operator="AND"):
+        if isinstance(engine, SQLiteEngine):
+            found = engine.hits(variants, locale.pk, operator)
+        else:
+            found = engine.hits(variants, locale.pk, operator, filters)
+        return [hit for hit in found if _is_public(hit.path, restricted)]
+
+    operator = "AND"
+    all_hits = find(variants)
+    if not all_hits:
+        relaxed = without_fillers(variants)
+        if relaxed and relaxed != variants:
+            all_hits, variants, outcome.relaxed = find(relaxed), relaxed, True
+        if not all_hits and len(parsed.terms) > 1:
+            operator = "OR"
+            all_hits, outcome.relaxed = find(relaxed or variants, "OR"), True
+
+    code_hit = _code_hit(parsed, locale.pk)
+    if code_hit:
+        all_hits = [code_hit, *[hit for hit in all_hits if not (hit.kind == "procedure" and hit.pk == code_hit.pk)]]
+
+    ranked = _rank(all_hits, parsed)
+    outcome.hits = [hit for hit in ranked if filters.accepts(hit)]
+    if isinstance(engine, WagtailEngine):
+        counts = engine.facet_counts(variants, locale.pk, filters, operator)
+    else:
+        counts = {name: _count(ranked, filters, name) for name in FACETS}
+    outcome.facets = _facet_options(counts, filters, locale)
+    outcome.best_bets = best_bets(parsed, locale)
+    if record:
+        stats.record(parsed.raw, parsed.folded, locale.language_code, len(outcome.hits))
+    return outcome
+
+
+def _count(hits: list[Hit], filters: Filters, name: str) -> dict:
+    attr = {"field": "field_id", "agency": "agency_id", "tier": "tier", "level": "level"}[name]
+    counts: dict = {}
+    for hit in hits:
+        if hit.kind == "procedure" and filters.accepts(hit, skip=name):
+            key = getattr(hit, attr)
+            counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def _facet_options(counts: dict[str, dict], filters: Filters, locale) -> dict[str, list[FacetOption]]:
+    from procedures.models import Agency, Field, ProcedureTier, ServiceLevel
+
+    options: dict[str, list[FacetOption]] = {}
+    if counts.get("field"):
+        fields = Field.objects.filter(pk__in=list(counts["field"])).values_list("pk", "code", "name")
+        local = dict(Field.objects.filter(locale=locale).values_list("code", "name"))
+        merged: dict[str, int] = {}
+        names = {}
+        for pk, code, name in fields:
+            merged[code] = merged.get(code, 0) + counts["field"][pk]
+            names[code] = local.get(code) or name
+        options["field"] = sorted(
+            (FacetOption(code, names.get(code, code), n, code == filters.field) for code, n in merged.items()),
+            key=lambda o: (-o.count, o.label),
+        )
+    if counts.get("agency"):
+        agencies = Agency.objects.filter(pk__in=list(counts["agency"])).values_list("pk", "unit_code", "name")
+        local = dict(Agency.objects.filter(locale=locale).values_list("unit_code", "name"))
+        merged, names = {}, {}
+        for pk, unit, name in agencies:
+            merged[unit] = merged.get(unit, 0) + counts["agency"][pk]
+            names[unit] = local.get(unit) or name
+        options["agency"] = sorted(
+            (FacetOption(unit, names[unit], n, unit == filters.agency) for unit, n in merged.items()),
+            key=lambda o: (-o.count, o.label),
+        )
+    if counts.get("tier"):
+        labels = dict(ProcedureTier.choices)
+        options["tier"] = [
+            FacetOption(value, str(labels[value]), counts["tier"][value], value == filters.tier)
+            for value in ProcedureTier.values if counts["tier"].get(value)
+        ]
+    if counts.get("level"):
+        labels = dict(ServiceLevel.choices)
+        options["level"] = [
+            FacetOption(str(value), str(labels[value]), counts["level"][value], value == filters.level)
+            for value in ServiceLevel.values if counts["level"].get(value)
+        ]
+    return options
+
+
+def load_objects(hits: list[Hit], locale) -> None:
+    """Attach the specific objects to the hits of the shown page, with few
+    queries (one per kind, plus the localized agency names)."""
+    from wagtail.documents import get_document_model
+
+    from procedures.models import Agency
+
+    models = {kind: model for model, kind in _kind_for_models().items()}
+    by_kind: dict[str, list[int]] = {}
+    for hit in hits:
+        by_kind.setdefault(hit.kind, []).append(hit.pk)
+    loaded: dict[tuple[str, int], object] = {}
+    for kind, pks in by_kind.items():
+        if kind == "form":
+            qs = get_document_model().objects.filter(pk__in=pks)
+        elif kind == "procedure":
+            qs = models[kind].objects.filter(pk__in=pks).select_related("agency", "field")
+        else:
+            qs = models[kind].objects.filter(pk__in=pks)
+        loaded.update({(kind, obj.pk): obj for obj in qs})
+    procedures = [obj for (kind, _pk), obj in loaded.items() if kind == "procedure"]
+    if procedures:
+        names = dict(
+            Agency.objects.filter(locale=locale, translation_key__in=[p.agency.translation_key for p in procedures])
+            .values_list("translation_key", "name")
+        )
+        for procedure in procedures:
+            procedure.agency_name = names.get(procedure.agency.translation_key, procedure.agency.name)
+    form_owner_ids = [hit.procedure_id for hit in hits if hit.kind == "form" and hit.procedure_id]
+    owners = {}
+    if form_owner_ids:
+        owners = {p.pk: p for p in models["procedure"].objects.filter(pk__in=form_owner_ids)}
+    for hit in hits:
+        hit.obj = loaded.get((hit.kind, hit.pk))
+        if hit.kind == "form":
+            hit.procedure = owners.get(hit.procedure_id)
+    hits[:] = [hit for hit in hits if hit.obj is not None]
+
+
+def suggest(raw: str | None, locale) -> list[dict]:
+    """Procedures whose name starts like the query, for the search box."""
+    from procedures.models import ProcedurePage
+
+    folded = fold(raw)[:MAX_QUERY_LENGTH]
+    if len(folded.replace(" ", "")) < 2:
+        return []
+    pks = get_engine().suggest(folded, locale.pk, SUGGEST_LIMIT)
+    pages = {p.pk: p for p in ProcedurePage.objects.filter(pk__in=pks).only("id", "title", "code", "path")}
+    restricted = _restricted_paths()
+    out = []
+    for pk in pks:
+        page = pages.get(pk)
+        if page and _is_public(page.path, restricted):
+            out.append({"title": page.title, "code": page.code, "url": page.permalink()})
+    return out
+
+
+def help_context(locale) -> dict:
+    """What an empty or useless query shows: the most used procedures and the
+    fields (linked to the catalogue when there is one)."""
+    from procedures.models import Field, ProcedureIndexPage, ProcedurePage
+
+    popular = list(
+        ProcedurePage.objects.live().public().filter(locale=locale).order_by("-usage_count", "title")
+        .only("id", "title", "code", "url_path", "usage_count")[:8]
+    )
+    catalogue = ProcedureIndexPage.objects.live().filter(locale=locale).first()
+    fields = []
+    for item in Field.objects.filter(locale=locale).order_by("name"):
+        url = catalogue.field_url(item) if catalogue else f"?field={item.code}"
+        fields.append({"name": item.name, "url": url})
+    return {"popular": popular, "fields": fields, "catalogue": catalogue}

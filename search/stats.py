@@ -1,0 +1,122 @@
+"""Query statistics without a database write in the request path.
+
+A search request only increments a counter in this process's memory
+(:func:`record`, a few microseconds; ``bench/search.py`` prints the cost).
+A daemon thread writes the counters to :class:`~search.models.SearchQueryStat`
+every ``SEARCH_STATS_FLUSH_SECONDS`` seconds and at exit; ``manage.py
+flush_search_stats`` and tests call :func:`flush` directly. A crash can lose at
+most one interval of counts, acceptable for an editors' report.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import threading
+from collections import defaultdict
+from datetime import date
+
+from django.conf import settings
+from django.db import close_old_connections, models, transaction
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+_lock = threading.Lock()
+# (day, language, folded query) -> [searches, zero_results, example]
+_buffer: dict[tuple[date, str, str], list] = defaultdict(lambda: [0, 0, ""])
+_thread: threading.Thread | None = None
+
+
+def record(query: str, folded: str, language: str, found: int) -> None:
+    """Count one search. Memory only."""
+    if not folded:
+        return
+    key = (timezone.localdate(), language[:8], folded[:200])
+    with _lock:
+        entry = _buffer[key]
+        entry[0] += 1
+        if not found:
+            entry[1] += 1
+        if not entry[2]:
+            entry[2] = query[:200]
+    _ensure_flusher()
+
+
+def pending() -> int:
+    """How many distinct queries wait to be written."""
+    with _lock:
+        return len(_buffer)
+
+
+def flush() -> int:
+    """Write the buffered counts; returns the number of rows touched."""
+    from .models import SearchQueryStat
+
+    with _lock:
+        items = list(_buffer.items())
+        _buffer.clear()
+    if not items:
+        return 0
+    try:
+        with transaction.atomic():
+            for (day, language, query), (searches, zero, example) in items:
+                updated = SearchQueryStat.objects.filter(day=day, language=language, query=query).update(
+                    searches=models.F("searches") + searches, zero_results=models.F("zero_results") + zero
+                )
+                if not updated:
+                    SearchQueryStat.objects.create(
+                        day=day, language=language, query=query, example=example or query,
+                        searches=searches, zero_results=zero,
+                    )
+    except Exception:
+        # Put the counts back so the next flush retries them.
+        with _lock:
+            for key, (searches, zero, example) in items:
+                entry = _buffer[key]
+                entry[0] += searches
+                entry[1] += zero
+                entry[2] = entry[2] or example
+        raise
+    return len(items)
+
+
+def _under_test() -> bool:
+    # Django's test environment installs mail.outbox; the suite flushes by
+    # hand so that no thread writes into a test's database.
+    from django.core import mail
+
+    return hasattr(mail, "outbox")
+
+
+def _flush_loop(interval: int) -> None:
+    stop = threading.Event()
+    while not stop.wait(interval):
+        try:
+            flush()
+        except Exception:
+            logger.exception("Could not write search statistics")
+        finally:
+            close_old_connections()
+
+
+def _ensure_flusher() -> None:
+    global _thread
+    if _thread is not None:
+        return
+    interval = getattr(settings, "SEARCH_STATS_FLUSH_SECONDS", 60)
+    if interval <= 0 or _under_test():
+        return
+    with _lock:
+        if _thread is not None:
+            return
+        _thread = threading.Thread(target=_flush_loop, args=(interval,), name="search-stats", daemon=True)
+        _thread.start()
+    atexit.register(_flush_at_exit)
+
+
+def _flush_at_exit() -> None:
+    try:
+        flush()
+    except Exception:
+        logger.exception("Could not write search statistics at exit")
