@@ -22,6 +22,22 @@ def _section(parent: HomePage, spec: dict) -> StandardPage:
     return page
 
 
+ADMIN_USERNAME = "admin"
+ADMIN_PASSWORD = "demo-admin-2026"  # demo only: load_demo refuses to run with DEBUG off
+
+
+def _ensure_admin(stdout) -> None:
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    if not User.objects.filter(username=ADMIN_USERNAME).exists():
+        User.objects.create_superuser(ADMIN_USERNAME, "admin@daklak.example.vn", ADMIN_PASSWORD)
+    stdout.write(
+        f"Wagtail admin: http://127.0.0.1:8000/admin/  user {ADMIN_USERNAME!r}, password {ADMIN_PASSWORD!r} "
+        "(demo only; the admin asks you to set up an authenticator app on first login)"
+    )
+
+
 @transaction.atomic
 def load(stdout) -> None:
     home = ensure_site()
@@ -52,4 +68,5 @@ def load(stdout) -> None:
         vi, en = item["vi"], item["en"]
         news = get_or_create_child(news_index, NewsPage, item["slug"], date=date, **vi)
         translate_page(news, "en", date=date, slug=slugify(en["title"]), **en)
+    _ensure_admin(stdout)
     stdout.write("home: site, sections, guidance and news ready (vi, en)")

@@ -46,6 +46,11 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
+    # social and OpenID Connect login, staff second factor (see "social login, OIDC, MFA" below)
+    "allauth.socialaccount.providers.google",
+    "allauth.socialaccount.providers.facebook",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.mfa",
     # Django
     "django.contrib.admin",
     "django.contrib.auth",
@@ -130,7 +135,13 @@ WAGTAIL_I18N_ENABLED = True
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "Asia/Ho_Chi_Minh"
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS = [
+    BASE_DIR / "locale",
+    # Vietnamese for django-allauth's own strings (allauth ships none), kept
+    # apart from accounts/locale so that makemessages never drops them.
+    BASE_DIR / "accounts" / "allauth_locale",
+]
+FORMAT_MODULE_PATH = ["config.formats"]
 
 # ---------------------------------------------------------------- files
 STATIC_URL = "/static/"
@@ -187,6 +198,138 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
+ACCOUNT_ADAPTER = "accounts.adapters.PortalAccountAdapter"
+# The sign-up form states the purpose of each piece of data and records consent.
+ACCOUNT_FORMS = {"signup": "accounts.forms.PortalSignupForm"}
+# One email address per account; changing it needs the new one verified first.
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_MAX_EMAIL_ADDRESSES = 2
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_PREVENT_ENUMERATION = True  # never say whether an email has an account
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+# "http" keeps the request's own scheme in emailed links; "https" forces it.
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = env_str("ACCOUNT_DEFAULT_HTTP_PROTOCOL", "http")
+# Abuse resistance (issue 5 point 7): allauth's rate limits, per IP and per
+# account ("key" is the email typed). A limit is a sliding window in the
+# cache, so a lock-out ends by itself. Production needs a cache shared by
+# all workers for these to hold across processes.
+ACCOUNT_RATE_LIMITS = {
+    "login": env_str("ACCOUNT_RATE_LIMIT_LOGIN", "30/m/ip"),
+    "login_failed": env_str("ACCOUNT_RATE_LIMIT_LOGIN_FAILED", "10/m/ip,5/15m/key"),
+    "signup": env_str("ACCOUNT_RATE_LIMIT_SIGNUP", "10/10m/ip"),
+    "signup_email": env_str("ACCOUNT_RATE_LIMIT_SIGNUP_EMAIL", "3/h/key"),
+    "reset_password": env_str("ACCOUNT_RATE_LIMIT_RESET_PASSWORD", "10/15m/ip,3/15m/key"),
+    "reset_password_from_key": "20/m/ip",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    "reauthenticate": "10/m/user",
+    "confirm_email": "1/3m/key",
+}
+# Decree 13/2023/NĐ-CP: the privacy notice citizens agree to at sign-up. Bump
+# the version when the notice's text or purposes change; every consent row
+# records the version agreed to.
+PORTAL_PRIVACY_NOTICE_VERSION = env_str("PORTAL_PRIVACY_NOTICE_VERSION", "2025-07")
+# Optional: a JSON file with the full list of provinces and communes
+# (accounts/data/administrative_units.json shows the shape).
+PORTAL_ADMINISTRATIVE_UNITS_FILE = env_str("PORTAL_ADMINISTRATIVE_UNITS_FILE")
+
+# ---------------------------------------------------------------- social login, OpenID Connect, MFA
+# Identity providers are configuration, never code: each one comes from the
+# environment (below) or from a "Social application" row in the admin.
+#   GOOGLE_CLIENT_ID / GOOGLE_SECRET, FACEBOOK_CLIENT_ID / FACEBOOK_SECRET
+#   OIDC_PROVIDERS=vneid,keycloak   (ids: lower-case letters, digits, "-" and "_")
+#   OIDC_<ID>_CLIENT_ID, OIDC_<ID>_SECRET, OIDC_<ID>_SERVER_URL (the issuer),
+#   OIDC_<ID>_NAME (button label), and optionally OIDC_<ID>_SCOPES
+#   ("openid profile email phone"), OIDC_<ID>_PKCE (default on),
+#   OIDC_<ID>_TOKEN_AUTH_METHOD (client_secret_basic | client_secret_post),
+#   OIDC_<ID>_CLAIMS (JSON: profile field -> claim name, e.g. {"id_number": "cccd"}),
+#   OIDC_<ID>_VERIFIES_IDENTITY (default on: the claims mark profile fields verified).
+# <ID> is the id upper-cased with "-" turned into "_".
+
+
+def oidc_apps_from_env(environ=None) -> list[dict]:
+    """allauth `APPS` entries for the generic OpenID Connect provider, one per
+    id listed in OIDC_PROVIDERS; an id without client id or server URL is
+    skipped rather than half-configured."""
+    import json
+    import os
+    import re
+
+    environ = os.environ if environ is None else environ
+    apps = []
+    for provider_id in [p.strip() for p in environ.get("OIDC_PROVIDERS", "").split(",") if p.strip()]:
+        if not re.fullmatch(r"[a-z0-9_-]+", provider_id):
+            raise ValueError(f"OIDC_PROVIDERS: {provider_id!r} is not a valid id (a-z, 0-9, - and _)")
+        prefix = "OIDC_" + provider_id.upper().replace("-", "_") + "_"
+        client_id = environ.get(prefix + "CLIENT_ID", "")
+        server_url = environ.get(prefix + "SERVER_URL", "")
+        if not client_id or not server_url:
+            continue
+        app_settings = {
+            "server_url": server_url.rstrip("/"),
+            "oauth_pkce_enabled": environ.get(prefix + "PKCE", "true").strip().lower() in {"1", "true", "yes", "on"},
+            "verifies_identity": environ.get(prefix + "VERIFIES_IDENTITY", "true").strip().lower()
+            in {"1", "true", "yes", "on"},
+        }
+        if scopes := environ.get(prefix + "SCOPES", ""):
+            app_settings["scope"] = [s for s in re.split(r"[\s,]+", scopes) if s]
+        if method := environ.get(prefix + "TOKEN_AUTH_METHOD", ""):
+            app_settings["token_auth_method"] = method
+        if claims := environ.get(prefix + "CLAIMS", ""):
+            app_settings["claims"] = json.loads(claims)
+        apps.append(
+            {
+                "provider_id": provider_id,
+                "name": environ.get(prefix + "NAME", "") or provider_id,
+                "client_id": client_id,
+                "secret": environ.get(prefix + "SECRET", ""),
+                "settings": app_settings,
+            }
+        )
+    return apps
+
+
+def _oauth_app(name: str) -> dict:
+    """An allauth `APPS` list for Google or Facebook, empty when unset."""
+    client_id = env_str(f"{name}_CLIENT_ID")
+    return [{"client_id": client_id, "secret": env_str(f"{name}_SECRET")}] if client_id else []
+
+
+SOCIALACCOUNT_ADAPTER = "accounts.social.PortalSocialAccountAdapter"
+SOCIALACCOUNT_PROVIDERS = {
+    "google": {"APPS": _oauth_app("GOOGLE"), "SCOPE": ["openid", "profile", "email"]},
+    "facebook": {"APPS": _oauth_app("FACEBOOK"), "SCOPE": ["email", "public_profile"], "METHOD": "oauth2"},
+    "openid_connect": {
+        "APPS": oidc_apps_from_env(),
+        "SCOPE": ["openid", "profile", "email", "phone"],
+        "OAUTH_PKCE_ENABLED": True,
+    },
+}
+# A provider-verified email never logs into an existing account by itself:
+# the citizen signs in to that account first and connects the provider
+# (allauth's connect flow), so no account is taken over by an email match.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
+# One POST from our own button starts the dance (no GET-triggered logins).
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = env_int("SOCIALACCOUNT_REQUESTS_TIMEOUT", 10)
+# Default claim names for the profile; OIDC_<ID>_CLAIMS overrides per provider.
+PORTAL_PROFILE_CLAIMS = {
+    "full_name": "name",
+    "date_of_birth": "birthdate",
+    "id_number": "id_number",
+    "phone": "phone_number",
+}
+
+# Staff reach /admin/ only after a TOTP check in the current session
+# (accounts.mfa); allauth.mfa keeps the authenticators.
+MFA_SUPPORTED_TYPES = ["totp"]
+MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", WAGTAIL_SITE_NAME)
+MIDDLEWARE.append("accounts.mfa.AdminSecondFactorMiddleware")
 
 # ---------------------------------------------------------------- security
 X_FRAME_OPTIONS = "DENY"  # Wagtail's preview views override this with SAMEORIGIN
@@ -197,6 +340,26 @@ SESSION_COOKIE_HTTPONLY = True
 # ---------------------------------------------------------------- portal
 # Decree 43 disclosure report: a kind not updated for this many days is stale.
 DISCLOSURE_STALE_DAYS = env_int("PORTAL_DISCLOSURE_STALE_DAYS", 90)
+
+# ---------------------------------------------------------------- e-forms and dossiers
+# Working hours of the receiving desks, "HH:MM-HH:MM" intervals: a dossier
+# arriving outside them counts from the next working moment (procedures.calendar).
+PORTAL_WORKING_HOURS = env_list("PORTAL_WORKING_HOURS", "07:00-11:30,13:30-17:00")
+# The dossier code (Circular 01/2018/TT-VPCP Art. 19): {unit_code} of the
+# receiving unit, {date} of submission (strftime format), {seq} within the
+# unit and day. Default: 000.00.00.H30-261122-0001.
+PORTAL_DOSSIER_CODE_PATTERN = env_str("PORTAL_DOSSIER_CODE_PATTERN", "{unit_code}-{date:%y%m%d}-{seq:04d}")
+# Dossier attachments live here, never under MEDIA_ROOT (no public URL).
+PORTAL_PRIVATE_MEDIA_ROOT = Path(env_str("PORTAL_PRIVATE_MEDIA_ROOT", str(BASE_DIR / "private-media")))
+# Upload checks (eforms.uploads): types by content, sizes in bytes.
+PORTAL_UPLOAD_ALLOWED_TYPES = env_list("PORTAL_UPLOAD_ALLOWED_TYPES", "pdf,jpeg,png,docx,xlsx")
+PORTAL_UPLOAD_MAX_FILE_SIZE = env_int("PORTAL_UPLOAD_MAX_FILE_SIZE", 10 * 1024 * 1024)
+PORTAL_UPLOAD_MAX_FILES_PER_FIELD = env_int("PORTAL_UPLOAD_MAX_FILES_PER_FIELD", 5)
+PORTAL_UPLOAD_MAX_FILES_PER_DOSSIER = env_int("PORTAL_UPLOAD_MAX_FILES_PER_DOSSIER", 30)
+PORTAL_UPLOAD_MAX_DOSSIER_SIZE = env_int("PORTAL_UPLOAD_MAX_DOSSIER_SIZE", 50 * 1024 * 1024)
+# Uploads of drafts never submitted are purged after this many hours
+# (manage.py purge_draft_uploads, run by a scheduler).
+PORTAL_DRAFT_UPLOAD_RETENTION_HOURS = env_int("PORTAL_DRAFT_UPLOAD_RETENTION_HOURS", 72)
 
 LOGGING = {
     "version": 1,
