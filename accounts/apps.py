@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self):
+        # Sign-in method in the session, profile from identity claims (B2).
+        from . import mfa, signals
+
+        signals.connect()
+        mfa.register()

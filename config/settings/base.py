@@ -328,6 +328,8 @@ PORTAL_PROFILE_CLAIMS = {
 # Staff reach /admin/ only after a TOTP check in the current session
 # (accounts.mfa); allauth.mfa keeps the authenticators.
 MFA_SUPPORTED_TYPES = ["totp"]
+# One 30-second step of clock drift either way (RFC 6238 §5.2); used codes are refused.
+MFA_TOTP_TOLERANCE = 1
 MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", WAGTAIL_SITE_NAME)
 MIDDLEWARE.append("accounts.mfa.AdminSecondFactorMiddleware")
 

@@ -1,0 +1,40 @@
+"""Signal receivers of the accounts app for sign-in: how each login was
+made (session key `portal_login_method`, which dossiers record) and the
+profile refresh from an identity provider's claims."""
+
+from __future__ import annotations
+
+from allauth.account.signals import user_logged_in as allauth_user_logged_in
+from django.contrib.auth.signals import user_logged_in as auth_user_logged_in
+
+LOGIN_METHOD_SESSION_KEY = "portal_login_method"
+PASSWORD_LOGIN = "email"
+
+
+def record_login(sender, request, user, **kwargs) -> None:
+    """Every login (portal, admin, any backend) starts as a password login
+    and must pass the admin's second factor afresh; allauth's own signal,
+    sent just after this one, corrects the method for social logins."""
+    session = getattr(request, "session", None)
+    if session is None:
+        return
+    from .mfa import forget_second_factor
+
+    session[LOGIN_METHOD_SESSION_KEY] = PASSWORD_LOGIN
+    forget_second_factor(request)
+
+
+def record_social_login(sender, request, user, sociallogin=None, **kwargs) -> None:
+    """A social or OpenID Connect login: record the provider id (e.g.
+    "vneid", "google") and refresh the profile from the provider's claims."""
+    if sociallogin is None or getattr(request, "session", None) is None:
+        return
+    from .social import profile_from_claims
+
+    request.session[LOGIN_METHOD_SESSION_KEY] = sociallogin.account.provider
+    profile_from_claims(user, sociallogin)
+
+
+def connect() -> None:
+    auth_user_logged_in.connect(record_login, dispatch_uid="accounts.record_login")
+    allauth_user_logged_in.connect(record_social_login, dispatch_uid="accounts.record_social_login")
