@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class EformsConfig(AppConfig):
     name = "eforms"
     verbose_name = _("E-forms and dossiers")
+
+    def ready(self) -> None:
+        from eforms import checks  # noqa: F401  (registers the system checks)

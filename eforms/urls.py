@@ -1,3 +1,7 @@
 from django.urls import path
 
-urlpatterns: list[path] = []
+from eforms import views
+
+urlpatterns = [
+    path("dossier-files/<uuid:public_id>/", views.attachment_download, name="dossier_attachment"),
+]

@@ -1,0 +1,503 @@
+"""The dossier lifecycle: the ONE place where a dossier's status changes.
+
+DESIGN.md's statuses as a state machine. `TRANSITIONS` says, for each
+action, from which statuses it may start, where it leads, who may take it
+and what it needs. Each action has a function here (`withdraw`, `receive`,
+`reject`, …) that locks the dossier row, checks the actor and the
+requirements, changes the status and writes a `DossierEvent`, all in one
+transaction. Views, the admin and the API call these functions and nothing
+else; a refused change raises a `LifecycleError` whose message is
+translated and can be shown to the user as it is.
+
+    draft ─submit→ submitted ─receive→ received ─start_processing→ processing ─complete→ completed ─return_result→ returned
+                      │  └─withdraw→ cancelled      │ └─request_supplement→ needs_supplement ←┘
+                      ├─reject→ rejected             │        └─answer_supplement→ (back where it was)
+                      └─mark_invalid→ invalid ←──────┘  cancel: received/processing/needs_supplement → cancelled
+
+Who may act (`Actor`):
+* the applicant (their own dossier): submit, withdraw (before the agency
+  takes it in), answer a supplement request;
+* staff of the receiving agency, by their `accounts.StaffMembership` role
+  (receiver, handler, leader);
+* an API client bound to the receiving agency (the agency's own one-stop
+  software): every staff action;
+* the system (scheduled jobs): cancel, mark invalid.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from eforms.models import ActorKind, Attachment, Dossier, DossierEvent, DossierStatus
+
+S = DossierStatus
+
+RECEIVER, HANDLER, LEADER = "receiver", "handler", "leader"
+
+
+# ---------------------------------------------------------------- errors
+
+
+class LifecycleError(Exception):
+    """A refused change. `message` is translated and fit to show; `errors`
+    maps a requirement (form field) to its message when one was missing."""
+
+    def __init__(self, message: str | Promise, errors: dict[str, str] | None = None) -> None:
+        self.message = str(message)
+        self.errors = errors or {}
+        super().__init__(self.message)
+
+
+class TransitionNotAllowed(LifecycleError):
+    """The dossier's status does not allow this action."""
+
+
+class ActorNotAllowed(LifecycleError):
+    """This actor may not take this action on this dossier."""
+
+
+class RequirementMissing(LifecycleError):
+    """The action needs something it was not given (a reason, a deadline…)."""
+
+
+# ---------------------------------------------------------------- actors
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who takes an action. Build one with the class methods."""
+
+    kind: str
+    user: object | None = None
+    label: str = ""
+    agency: object | None = None  # an API client's agency
+
+    @classmethod
+    def applicant(cls, user) -> Actor:
+        return cls(ActorKind.APPLICANT, user=user)
+
+    @classmethod
+    def staff(cls, user) -> Actor:
+        return cls(ActorKind.STAFF, user=user)
+
+    @classmethod
+    def api_client(cls, label: str, agency) -> Actor:
+        return cls(ActorKind.API, label=label, agency=agency)
+
+    @classmethod
+    def system(cls, label: str = "system") -> Actor:
+        return cls(ActorKind.SYSTEM, label=label)
+
+    @property
+    def display_label(self) -> str:
+        if self.user is not None:
+            return (self.user.get_full_name() or self.user.get_username())[:255]
+        return self.label[:255] or self.kind
+
+
+# ---------------------------------------------------------------- the machine
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    label: Promise
+    sources: frozenset[str]
+    target: str | None  # None: back to the status before the supplement request
+    applicant: bool = False
+    roles: frozenset[str] = frozenset()
+    api: bool = False
+    system: bool = False
+    requires: tuple[str, ...] = field(default=())
+
+
+def _t(name, label, sources, target, **kwargs) -> Transition:
+    return Transition(name, label, frozenset(sources), target, **kwargs)
+
+
+TRANSITIONS: dict[str, Transition] = {
+    t.name: t
+    for t in [
+        _t("submit", _("submit"), {S.DRAFT}, S.SUBMITTED, applicant=True),
+        _t("withdraw", _("withdraw"), {S.SUBMITTED}, S.CANCELLED, applicant=True),
+        _t("receive", _("receive"), {S.SUBMITTED}, S.RECEIVED, roles={RECEIVER, LEADER}, api=True),
+        _t("reject", _("refuse"), {S.SUBMITTED}, S.REJECTED, roles={RECEIVER, LEADER}, api=True,
+           requires=("reason",)),
+        _t("mark_invalid", _("mark as invalid"), {S.SUBMITTED, S.RECEIVED}, S.INVALID,
+           roles={RECEIVER, HANDLER, LEADER}, api=True, system=True, requires=("reason",)),
+        _t("start_processing", _("start processing"), {S.RECEIVED}, S.PROCESSING,
+           roles={RECEIVER, HANDLER, LEADER}, api=True),
+        _t("request_supplement", _("request a supplement"), {S.RECEIVED, S.PROCESSING}, S.NEEDS_SUPPLEMENT,
+           roles={RECEIVER, HANDLER, LEADER}, api=True, requires=("items", "deadline")),
+        _t("answer_supplement", _("answer the supplement request"), {S.NEEDS_SUPPLEMENT}, None,
+           applicant=True, roles={RECEIVER}, api=True, requires=("files",)),
+        _t("complete", _("complete"), {S.PROCESSING}, S.COMPLETED, roles={HANDLER, LEADER}, api=True,
+           requires=("result",)),
+        _t("return_result", _("return the result"), {S.COMPLETED}, S.RETURNED, roles={RECEIVER, LEADER}, api=True),
+        _t("cancel", _("cancel"), {S.RECEIVED, S.PROCESSING, S.NEEDS_SUPPLEMENT}, S.CANCELLED,
+           roles={RECEIVER, LEADER}, api=True, system=True, requires=("reason",)),
+    ]
+}
+
+
+def _same_agency(a, b) -> bool:
+    """Agencies are translatable: two locale copies are the same agency."""
+    if a is None or b is None:
+        return False
+    return a.pk == b.pk or a.translation_key == b.translation_key
+
+
+def staff_roles(user, dossier: Dossier) -> set[str]:
+    """The roles `user` holds at the dossier's receiving agency."""
+    if dossier.agency_id is None or not getattr(user, "is_authenticated", False):
+        return set()
+    try:
+        from accounts.services import agencies_for
+    except ImportError:  # the accounts app without staff memberships
+        return set()
+    roles = set()
+    for role in (RECEIVER, HANDLER, LEADER):
+        if agencies_for(user, role).filter(translation_key=dossier.agency.translation_key).exists():
+            roles.add(role)
+    return roles
+
+
+def actor_may(transition: Transition, dossier: Dossier, actor: Actor) -> bool:
+    """May this actor take this action on this dossier (status aside)?"""
+    if actor.kind == ActorKind.APPLICANT:
+        return transition.applicant and dossier.is_applicant(actor.user)
+    if actor.kind == ActorKind.STAFF:
+        return bool(transition.roles & staff_roles(actor.user, dossier))
+    if actor.kind == ActorKind.API:
+        return transition.api and _same_agency(actor.agency, dossier.agency)
+    if actor.kind == ActorKind.SYSTEM:
+        return transition.system
+    return False
+
+
+def check(dossier: Dossier, actor: Actor, action: str) -> Transition:
+    """Raise unless `actor` may take `action` on `dossier` now."""
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        raise TransitionNotAllowed(_("Unknown action."))
+    if not actor_may(transition, dossier, actor):
+        raise ActorNotAllowed(
+            gettext("You may not %(action)s this dossier.") % {"action": transition.label}
+        )
+    if dossier.status not in transition.sources:
+        raise TransitionNotAllowed(
+            gettext("Dossier %(code)s is “%(status)s”: it cannot %(action)s now.")
+            % {"code": dossier, "status": dossier.status_label, "action": _verb(transition)}
+        )
+    return transition
+
+
+def _verb(transition: Transition) -> str:
+    return str(transition.label)
+
+
+def allowed_actions(dossier: Dossier, actor: Actor) -> list[Transition]:
+    """The actions this actor can take on this dossier now (for buttons)."""
+    return [t for t in TRANSITIONS.values() if dossier.status in t.sources and actor_may(t, dossier, actor)]
+
+
+def can(dossier: Dossier, actor: Actor, action: str) -> bool:
+    try:
+        check(dossier, actor, action)
+    except LifecycleError:
+        return False
+    return True
+
+
+# ---------------------------------------------------------------- recording
+
+
+def record(
+    dossier: Dossier,
+    actor: Actor,
+    action: str,
+    to_status: str,
+    *,
+    note: str = "",
+    data: dict | None = None,
+    now: dt.datetime | None = None,
+    from_status: str | None = None,
+) -> DossierEvent:
+    """Set the status and write the event (inside the caller's transaction)."""
+    now = now or timezone.now()
+    previous = dossier.status if from_status is None else from_status
+    dossier.status = to_status
+    dossier.save()
+    return DossierEvent.objects.create(
+        dossier=dossier,
+        created_at=now,
+        action=action,
+        actor_kind=actor.kind,
+        actor_user=actor.user if actor.user is not None and actor.user.pk else None,
+        actor_label=actor.display_label,
+        from_status=previous,
+        to_status=to_status,
+        note=note,
+        data=data or {},
+    )
+
+
+def _locked(dossier: Dossier) -> Dossier:
+    """Re-read the dossier under a row lock, so two clicks (or a clerk and an
+    API call) cannot both move it."""
+    fresh = Dossier.objects.select_for_update().select_related("agency", "procedure").get(pk=dossier.pk)
+    return fresh
+
+
+def _require_text(value: str | None, name: str, message: Promise) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise RequirementMissing(message, {name: str(message)})
+    return value
+
+
+def _appointment(dossier: Dossier, start: dt.datetime, amount=None) -> dt.datetime | None:
+    from procedures.calendar import add_processing_time
+
+    procedure = dossier.procedure
+    amount = procedure.processing_time if amount is None else amount
+    if amount is None:
+        return None
+    return add_processing_time(start, amount, procedure.processing_unit)
+
+
+def _sync(target: Dossier, source: Dossier) -> None:
+    """Copy the locked, changed row back onto the caller's instance."""
+    for f in Dossier._meta.concrete_fields:
+        setattr(target, f.attname, getattr(source, f.attname))
+
+
+# ---------------------------------------------------------------- the actions
+
+
+def withdraw(dossier: Dossier, actor: Actor, reason: str = "") -> DossierEvent:
+    """The applicant withdraws a dossier the agency has not taken in yet."""
+    with transaction.atomic():
+        locked = _locked(dossier)
+        check(locked, actor, "withdraw")
+        now = timezone.now()
+        locked.closed_at = now
+        event = record(locked, actor, "withdraw", S.CANCELLED, note=(reason or "").strip(), now=now)
+    _sync(dossier, locked)
+    return event
+
+
+def receive(dossier: Dossier, actor: Actor, note: str = "", received_at: dt.datetime | None = None) -> DossierEvent:
+    """Take the dossier in; the appointment counts from now (or the next
+    working moment) in the procedure's processing time."""
+    with transaction.atomic():
+        locked = _locked(dossier)
+        check(locked, actor, "receive")
+        now = received_at or timezone.now()
+        locked.received_at = now
+        locked.appointment_at = _appointment(locked, now)
+        event = record(locked, actor, "receive", S.RECEIVED, note=note,
+                       data={"appointment_at": locked.appointment_at.isoformat() if locked.appointment_at else None},
+                       now=now)
+    _sync(dossier, locked)
+    return event
+
+
+def reject(dossier: Dossier, actor: Actor, reason: str) -> DossierEvent:
+    """Refuse to take the dossier in (Circular 03/2025 form 03); the reason is required."""
+    return _close_with_reason(dossier, actor, "reject", S.REJECTED, reason,
+                              _("Give the reason for refusing the dossier."))
+
+
+def mark_invalid(dossier: Dossier, actor: Actor, reason: str) -> DossierEvent:
+    """The data entered is invalid; the reason is required."""
+    return _close_with_reason(dossier, actor, "mark_invalid", S.INVALID, reason,
+                              _("Say what is invalid in the dossier."))
+
+
+def cancel(dossier: Dossier, actor: Actor, reason: str) -> DossierEvent:
+    """Cancel a dossier being handled (processing stops); the reason is required."""
+    return _close_with_reason(dossier, actor, "cancel", S.CANCELLED, reason,
+                              _("Give the reason for cancelling the dossier."))
+
+
+def _close_with_reason(dossier, actor, action, target, reason, message) -> DossierEvent:
+    with transaction.atomic():
+        locked = _locked(dossier)
+        check(locked, actor, action)
+        reason = _require_text(reason, "reason", message)
+        now = timezone.now()
+        locked.closed_at = now
+        event = record(locked, actor, action, target, note=reason, data={"reason": reason}, now=now)
+    _sync(dossier, locked)
+    return event
+
+
+def start_processing(dossier: Dossier, actor: Actor, assignee=None, note: str = "") -> DossierEvent:
+    """Hand the dossier to a handler (by default the acting user)."""
+    with transaction.atomic():
+        locked = _locked(dossier)
+        check(locked, actor, "start_processing")
+        assignee = assignee or (actor.user if actor.kind == ActorKind.STAFF else None)
+        if assignee is not None and HANDLER not in staff_roles(assignee, locked) and LEADER not in staff_roles(
+            assignee, locked
+        ):
+            message = _("The handler must be a handler or leader of the receiving agency.")
+            raise RequirementMissing(message, {"assignee": str(message)})
+        locked.assigned_to = assignee
+        event = record(locked, actor, "start_processing", S.PROCESSING, note=note,
+                       data={"assignee": assignee.pk if assignee is not None else None})
+    _sync(dossier, locked)
+    return event
+
+
+def request_supplement(
+    dossier: Dossier, actor: Actor, items: Sequence[str], deadline: dt.date, note: str = ""
+) -> DossierEvent:
+    """Ask the applicant for missing documents (Circular 03/2025 form 02):
+    the list of what is missing and a deadline are required. The processing
+    clock stops; the time left is kept and runs again from the answer."""
+    with transaction.atomic():
+        locked = _locked(dossier)
+        check(locked, actor, "request_supplement")
+        items = [str(i).strip() for i in (items or []) if str(i).strip()]
+        errors = {}
+        if not items:
+            errors["items"] = gettext("List the documents or information that are missing.")
+        today = timezone.localdate()
+        if deadline is None:
+            errors["deadline"] = gettext("Give the date by which the applicant must supplement the dossier.")
+        elif deadline <= today:
+            errors["deadline"] = gettext("The deadline must be after today.")
+        if errors:
+            raise RequirementMissing(next(iter(errors.values())), errors)
+        now = timezone.now()
+        remaining = None
+        if locked.appointment_at is not None:
+            from procedures.calendar import processing_time_between
+
+            remaining = processing_time_between(now, locked.appointment_at, locked.procedure.processing_unit)
+        locked.supplement_items = items
+        locked.supplement_deadline = deadline
+        locked.supplement_requested_at = now
+        locked.supplement_remaining = remaining
+        event = record(locked, actor, "request_supplement", S.NEEDS_SUPPLEMENT, note=note, now=now,
+                       data={"items": items, "deadline": deadline.isoformat()})
+    _sync(dossier, locked)
+    return event
+
+
+def answer_supplement(dossier: Dossier, actor: Actor, files: Iterable, note: str = "") -> DossierEvent:
+    """The applicant (online) or the receiver (documents handed in at the
+    desk) supplies what was missing. `files` are `uploads.CheckedFile`s
+    (already checked) or `Attachment`s the actor uploaded as drafts; at
+    least one is required. The dossier goes back to the status it had when
+    the supplement was requested, and the appointment is moved by the time
+    the clock stood still."""
+    from eforms.uploads import CheckedFile, store
+
+    files = list(files or [])
+    with transaction.atomic():
+        locked = _locked(dossier)
+        check(locked, actor, "answer_supplement")
+        if not files:
+            message = _("Attach the documents that were asked for.")
+            raise RequirementMissing(message, {"files": str(message)})
+        request_event = locked.events.filter(action="request_supplement").order_by("-created_at", "-pk").first()
+        back_to = request_event.from_status if request_event else S.PROCESSING
+        now = timezone.now()
+        if locked.supplement_remaining is not None:
+            locked.appointment_at = _appointment(locked, now, amount=max(locked.supplement_remaining, Decimal(0)))
+        data = {"items": locked.supplement_items,
+                "appointment_at": locked.appointment_at.isoformat() if locked.appointment_at else None}
+        locked.supplement_items = []
+        locked.supplement_deadline = None
+        locked.supplement_requested_at = None
+        locked.supplement_remaining = None
+        event = record(locked, actor, "answer_supplement", back_to, note=note, data=data, now=now)
+        uploader = actor.user if actor.user is not None else None
+        for item in files:
+            if isinstance(item, CheckedFile):
+                store(item, uploaded_by=uploader, dossier=locked, event=event)
+            elif isinstance(item, Attachment):
+                if item.dossier_id not in (None, locked.pk) or (uploader and item.uploaded_by_id != uploader.pk):
+                    raise ActorNotAllowed(_("You may not attach this file."))
+                item.dossier = locked
+                item.event = event
+                item.save(update_fields=["dossier", "event"])
+            else:
+                raise TypeError("answer_supplement takes CheckedFile or Attachment items")
+    _sync(dossier, locked)
+    return event
+
+
+def complete(dossier: Dossier, actor: Actor, result: str, files: Iterable = ()) -> DossierEvent:
+    """The result is ready; describing it is required, files are optional."""
+    from eforms.uploads import CheckedFile, store
+
+    with transaction.atomic():
+        locked = _locked(dossier)
+        check(locked, actor, "complete")
+        result = _require_text(result, "result", _("Describe the result of the dossier."))
+        now = timezone.now()
+        locked.result = result
+        locked.completed_at = now
+        event = record(locked, actor, "complete", S.COMPLETED, note=result, data={"result": result}, now=now)
+        for item in files or ():
+            if not isinstance(item, CheckedFile):
+                raise TypeError("complete takes CheckedFile items")
+            store(item, uploaded_by=actor.user, dossier=locked, event=event)
+    _sync(dossier, locked)
+    return event
+
+
+def return_result(dossier: Dossier, actor: Actor, note: str = "") -> DossierEvent:
+    """The result was handed over (or sent)."""
+    with transaction.atomic():
+        locked = _locked(dossier)
+        check(locked, actor, "return_result")
+        now = timezone.now()
+        locked.returned_at = now
+        locked.closed_at = now
+        event = record(locked, actor, "return_result", S.RETURNED, note=note, now=now)
+    _sync(dossier, locked)
+    return event
+
+
+ACTIONS = {
+    "withdraw": withdraw,
+    "receive": receive,
+    "reject": reject,
+    "mark_invalid": mark_invalid,
+    "cancel": cancel,
+    "start_processing": start_processing,
+    "request_supplement": request_supplement,
+    "answer_supplement": answer_supplement,
+    "complete": complete,
+    "return_result": return_result,
+}
+
+
+def perform(dossier: Dossier, actor: Actor, action: str, **kwargs) -> DossierEvent:
+    """Take an action by name (for the API): `perform(d, actor, "reject", reason=…)`.
+    `submit` is `eforms.services.submit_dossier`."""
+    if action not in ACTIONS:
+        raise TransitionNotAllowed(_("Unknown action."))
+    return ACTIONS[action](dossier, actor, **kwargs)
+
+
+def as_validation_error(error: LifecycleError) -> ValidationError:
+    """For forms: the requirement errors per field, or the message."""
+    if error.errors:
+        return ValidationError({k: [v] for k, v in error.errors.items()})
+    return ValidationError(error.message)

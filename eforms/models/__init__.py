@@ -1,0 +1,4 @@
+"""The e-forms app's models, one module per concern."""
+
+from .attachments import *  # noqa: F403
+from .dossiers import *  # noqa: F403

@@ -1,0 +1,230 @@
+"""Dossiers (hồ sơ), their events and the per-unit daily code counter.
+
+Only data lives here. How a dossier is created is `eforms.services`; how its
+status may change is `eforms.lifecycle` (the one place that changes
+`Dossier.status`).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+__all__ = [
+    "ActorKind",
+    "Channel",
+    "Dossier",
+    "DossierCodeCounter",
+    "DossierEvent",
+    "DossierStatus",
+    "ResultDelivery",
+]
+
+
+class DossierStatus(models.TextChoices):
+    """DESIGN.md's statuses (seed 003, "Thông tin trạng thái xử lý"), plus
+    `draft` for a dossier the applicant has not submitted yet (no code)."""
+
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted online")
+    RECEIVED = "received", _("Received")
+    REJECTED = "rejected", _("Refused")
+    PROCESSING = "processing", _("Being processed")
+    NEEDS_SUPPLEMENT = "needs_supplement", _("Needs more documents")
+    COMPLETED = "completed", _("Completed")
+    RETURNED = "returned", _("Result returned")
+    CANCELLED = "cancelled", _("Cancelled")
+    INVALID = "invalid", _("Invalid data")
+
+
+#: Statuses after which nothing more happens to a dossier.
+FINAL_STATUSES = frozenset(
+    {DossierStatus.REJECTED, DossierStatus.RETURNED, DossierStatus.CANCELLED, DossierStatus.INVALID}
+)
+
+
+class Channel(models.TextChoices):
+    ONLINE = "online", _("Online")
+    HOME_SERVICE = "home_service", _("Home service (the post collects the documents)")
+
+
+class ResultDelivery(models.TextChoices):
+    OFFICE = "office", _("At the office")
+    POST = "post", _("By post")
+    ONLINE = "online", _("Online")
+
+
+class ActorKind(models.TextChoices):
+    APPLICANT = "applicant", _("Applicant")
+    STAFF = "staff", _("Agency staff")
+    API = "api", _("API client")
+    SYSTEM = "system", _("System")
+
+
+class Dossier(models.Model):
+    """One application for one procedure at one receiving agency."""
+
+    public_id = models.UUIDField(_("public identifier"), default=uuid.uuid4, unique=True, editable=False)
+    code = models.CharField(
+        _("dossier code"), max_length=64, unique=True, null=True, blank=True, editable=False,
+        help_text=_("Given on submission: receiving unit, date and sequence, e.g. 000.00.00.H30-261122-0001."),
+    )
+    procedure = models.ForeignKey(
+        "procedures.ProcedurePage", verbose_name=_("procedure"), on_delete=models.PROTECT, related_name="dossiers"
+    )
+    agency = models.ForeignKey(
+        "procedures.Agency", verbose_name=_("receiving agency"), on_delete=models.PROTECT, related_name="dossiers",
+        null=True, blank=True,
+    )
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("applicant"), on_delete=models.SET_NULL, null=True,
+        related_name="dossiers",
+    )
+    # What the applicant's identity was when they applied; the profile may change later.
+    applicant_snapshot = models.JSONField(_("applicant at submission"), default=dict, blank=True)
+    # Copied out of the snapshot so the public look-up is an indexed query.
+    applicant_name = models.CharField(_("applicant's full name"), max_length=255, blank=True)
+    applicant_id_number = models.CharField(_("applicant's ID number"), max_length=20, blank=True, db_index=True)
+    applicant_phone = models.CharField(_("applicant's phone"), max_length=20, blank=True, db_index=True)
+    applicant_date_of_birth = models.DateField(_("applicant's date of birth"), null=True, blank=True)
+
+    form_data = models.JSONField(_("form data"), default=dict, blank=True)
+    # Which version of the e-form produced form_data (the e-form app decides
+    # what it stores: a revision id, a number or a small dict).
+    form_version = models.JSONField(_("form version"), null=True, blank=True)
+    language = models.CharField(_("language"), max_length=8, blank=True)
+
+    channel = models.CharField(_("how it was submitted"), max_length=16, choices=Channel.choices,
+                               default=Channel.ONLINE)
+    pickup_address = models.TextField(_("pickup address"), blank=True)
+    pickup_from = models.DateTimeField(_("pickup window from"), null=True, blank=True)
+    pickup_until = models.DateTimeField(_("pickup window until"), null=True, blank=True)
+    result_delivery = models.CharField(_("result delivery"), max_length=16, choices=ResultDelivery.choices,
+                                       default=ResultDelivery.OFFICE)
+    delivery_address = models.TextField(_("delivery address"), blank=True)
+    login_method = models.CharField(
+        _("sign-in method"), max_length=64, blank=True,
+        help_text=_('How the applicant signed in: "email" or the social/OpenID Connect provider id.'),
+    )
+
+    status = models.CharField(_("status"), max_length=20, choices=DossierStatus.choices,
+                              default=DossierStatus.DRAFT, db_index=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    expected_appointment_at = models.DateTimeField(
+        _("expected appointment"), null=True, blank=True,
+        help_text=_("The appointment if the agency receives it on the next working moment after submission."),
+    )
+    received_at = models.DateTimeField(_("received at"), null=True, blank=True)
+    appointment_at = models.DateTimeField(_("appointment"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("handler"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="assigned_dossiers",
+    )
+    # The open supplement request, if any (the history is in the events).
+    supplement_items = models.JSONField(_("missing items"), default=list, blank=True)
+    supplement_deadline = models.DateField(_("supplement deadline"), null=True, blank=True)
+    supplement_requested_at = models.DateTimeField(_("supplement requested at"), null=True, blank=True)
+    supplement_remaining = models.DecimalField(
+        _("processing time left when the supplement was requested"), max_digits=8, decimal_places=2,
+        null=True, blank=True,
+    )
+    result = models.TextField(_("result"), blank=True)
+
+    idempotency_key = models.CharField(
+        _("idempotency key"), max_length=80, unique=True, null=True, blank=True, editable=False,
+        help_text=_("One submission attempt; a repeated key returns the dossier it already made."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("dossier")
+        verbose_name_plural = _("dossiers")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["applicant", "-created_at"], name="dossier_applicant_recent"),
+            models.Index(fields=["agency", "status"], name="dossier_agency_status"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code or str(_("Draft %(id)s") % {"id": str(self.public_id)[:8]})
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == DossierStatus.DRAFT
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in FINAL_STATUSES
+
+    @property
+    def appointment_date(self):
+        """The appointment date (ngày hẹn trả) in the portal's time zone."""
+        moment = self.appointment_at or self.expected_appointment_at
+        return timezone.localdate(moment) if moment else None
+
+    @property
+    def status_label(self) -> str:
+        return DossierStatus(self.status).label
+
+    def is_applicant(self, user) -> bool:
+        return bool(getattr(user, "is_authenticated", False) and self.applicant_id == user.pk)
+
+
+class DossierEvent(models.Model):
+    """One thing that happened to a dossier: every status change (and only
+    `eforms.lifecycle` writes them), with who did it and why."""
+
+    dossier = models.ForeignKey(Dossier, verbose_name=_("dossier"), on_delete=models.CASCADE, related_name="events")
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    action = models.CharField(_("action"), max_length=32)
+    actor_kind = models.CharField(_("actor"), max_length=16, choices=ActorKind.choices)
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="dossier_events",
+    )
+    actor_label = models.CharField(
+        _("actor name"), max_length=255, blank=True,
+        help_text=_('The API client\'s name, "system", or the user\'s name at the time.'),
+    )
+    from_status = models.CharField(_("from"), max_length=20, choices=DossierStatus.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, choices=DossierStatus.choices, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    # What the action required: reason, missing items and deadline, result…
+    data = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("dossier event")
+        verbose_name_plural = _("dossier events")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.dossier} {self.action} {self.from_status}→{self.to_status}"
+
+
+class DossierCodeCounter(models.Model):
+    """The last sequence number given out for one receiving unit on one day.
+
+    The submit transaction locks this row (SELECT … FOR UPDATE; on SQLite the
+    IMMEDIATE transaction locks the database) before it takes the next
+    number, so simultaneous submissions never get the same code; never
+    max()+1 over the dossiers."""
+
+    unit_code = models.CharField(max_length=40)
+    day = models.DateField()
+    last_value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("dossier code counter")
+        verbose_name_plural = _("dossier code counters")
+        constraints = [models.UniqueConstraint(fields=["unit_code", "day"], name="unique_code_counter_per_unit_day")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_code} {self.day}: {self.last_value}"

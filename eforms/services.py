@@ -1,0 +1,318 @@
+"""Making dossiers: drafts and submission.
+
+The applying views (and anything else that creates dossiers: the API, the
+demo loader, the benchmarks) call these functions; they never create a
+`Dossier` or change its status themselves.
+
+* `save_draft(...)` keeps what the applicant typed so far (status `draft`,
+  no code).
+* `submit_dossier(...)` turns a draft, or data given at once, into ONE
+  submitted dossier in ONE transaction: code, snapshot of the applicant,
+  form data and version, attachments, expected appointment, first event.
+  A double click, a replayed request or a resubmitted draft returns the
+  dossier already made (`SubmitResult.created` is False).
+* `dossier_code(agency, moment)` takes the next code of the receiving unit
+  for the day; only call it inside the submit transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from eforms import lifecycle
+from eforms.models import Attachment, Channel, Dossier, DossierCodeCounter, DossierStatus, ResultDelivery
+
+#: The session key the sign-in code sets on every login (the accounts contract).
+LOGIN_METHOD_SESSION_KEY = "portal_login_method"
+
+
+class SubmissionError(lifecycle.LifecycleError):
+    """The dossier cannot be submitted as given (translated message)."""
+
+
+@dataclass
+class SubmitResult:
+    dossier: Dossier
+    created: bool
+
+
+def login_method_from_request(request) -> str:
+    """How the user signed in ("email" or a provider id), for `login_method`."""
+    return str(request.session.get(LOGIN_METHOD_SESSION_KEY, ""))[:64]
+
+
+def applicant_snapshot(user) -> dict:
+    """The applicant as the profile says now: kept on the dossier because
+    the profile may change later (`accounts.CitizenProfile`)."""
+    profile = getattr(user, "profile", None) if user is not None else None
+    snapshot = {"email": getattr(user, "email", "") or ""}
+    if profile is not None:
+        snapshot.update(
+            full_name=profile.full_name,
+            date_of_birth=profile.date_of_birth.isoformat() if profile.date_of_birth else "",
+            id_number=profile.id_number,
+            phone=profile.phone,
+            province_code=profile.province_code,
+            commune_code=profile.commune_code,
+            street=profile.street,
+            address=profile.address,
+            verified_fields=list(profile.verified_fields or []),
+            verified_by=profile.verified_by,
+        )
+    else:
+        snapshot["full_name"] = user.get_full_name() if user is not None else ""
+    return snapshot
+
+
+def _default_locale_copy(obj):
+    """Dossiers point at the default language's copy of a translatable
+    agency or procedure, so counts and scoping never split by language."""
+    from wagtail.models import Locale
+
+    try:
+        default = Locale.get_default()
+    except Locale.DoesNotExist:
+        return obj
+    if getattr(obj, "locale_id", None) in (None, default.pk):
+        return obj
+    copy = obj.get_translation_or_none(default)
+    return copy.specific if hasattr(copy, "specific") and copy is not None else (copy or obj)
+
+
+def receiving_agencies(procedure):
+    """The agencies an applicant may choose to receive a dossier for
+    `procedure`: its implementing agency and co-handling agencies, and for a
+    commune-tier procedure every commune (the applicant's own is suggested
+    by the applying page). Default-language copies."""
+    from procedures.models import Agency
+
+    keys = {procedure.agency.translation_key, *procedure.co_agencies.values_list("translation_key", flat=True)}
+    agencies = Agency.objects.filter(translation_key__in=keys)
+    if procedure.tier == "commune":
+        agencies = agencies | Agency.objects.filter(tier="commune")
+    from wagtail.models import Locale
+
+    return agencies.filter(locale=Locale.get_default()).distinct().order_by("name")
+
+
+def dossier_code(agency, moment: dt.datetime) -> str:
+    """The next code for `agency`'s unit on `moment`'s day (portal time zone),
+    formatted by PORTAL_DOSSIER_CODE_PATTERN. Locks the (unit, day) counter
+    row until the caller's transaction ends, so concurrent submissions queue
+    for it; the number is never reused, even if the dossier is not."""
+    day = timezone.localdate(moment)
+    unit = agency.unit_code
+    DossierCodeCounter.objects.bulk_create(
+        [DossierCodeCounter(unit_code=unit, day=day, last_value=0)], ignore_conflicts=True
+    )
+    counter = DossierCodeCounter.objects.select_for_update().get(unit_code=unit, day=day)
+    counter.last_value += 1
+    counter.save(update_fields=["last_value"])
+    return settings.PORTAL_DOSSIER_CODE_PATTERN.format(unit_code=unit, date=day, seq=counter.last_value)
+
+
+def _fill(dossier: Dossier, values: dict) -> None:
+    for name, value in values.items():
+        if value is not None:
+            setattr(dossier, name, value)
+
+
+def _applicant_index_fields(snapshot: dict) -> dict:
+    dob = snapshot.get("date_of_birth") or None
+    if isinstance(dob, str):
+        try:
+            dob = dt.date.fromisoformat(dob)
+        except ValueError:
+            dob = None
+    return {
+        "applicant_name": str(snapshot.get("full_name") or "")[:255],
+        "applicant_id_number": str(snapshot.get("id_number") or "")[:20],
+        "applicant_phone": str(snapshot.get("phone") or "")[:20],
+        "applicant_date_of_birth": dob,
+    }
+
+
+def save_draft(
+    *,
+    procedure,
+    applicant,
+    form_data: dict | None = None,
+    form_version=None,
+    draft: Dossier | None = None,
+    agency=None,
+    **details,
+) -> Dossier:
+    """Create or update the applicant's draft. `details` may set channel,
+    pickup_address, pickup_from, pickup_until, result_delivery,
+    delivery_address and language. A draft that was submitted meanwhile
+    (another tab) is returned unchanged."""
+    allowed = {"channel", "pickup_address", "pickup_from", "pickup_until", "result_delivery", "delivery_address",
+               "language"}
+    unknown = set(details) - allowed
+    if unknown:
+        raise TypeError(f"save_draft() got unexpected fields {sorted(unknown)}")
+    with transaction.atomic():
+        if draft is None:
+            draft = Dossier(procedure=_default_locale_copy(procedure), applicant=applicant,
+                            status=DossierStatus.DRAFT, language=translation.get_language() or "")
+        else:
+            draft = Dossier.objects.select_for_update().get(pk=draft.pk)
+            if draft.applicant_id != getattr(applicant, "pk", None):
+                raise lifecycle.ActorNotAllowed(_("This draft belongs to someone else."))
+            if draft.status != DossierStatus.DRAFT:
+                return draft
+        _fill(draft, {"form_data": form_data, "form_version": form_version,
+                      "agency": _default_locale_copy(agency) if agency is not None else None, **details})
+        draft.save()
+    return draft
+
+
+def submit_dossier(
+    *,
+    procedure,
+    agency,
+    applicant,
+    form_data: dict,
+    idempotency_key: str,
+    form_version=None,
+    snapshot: dict | None = None,
+    channel: str = Channel.ONLINE,
+    pickup_address: str = "",
+    pickup_from: dt.datetime | None = None,
+    pickup_until: dt.datetime | None = None,
+    result_delivery: str = ResultDelivery.OFFICE,
+    delivery_address: str = "",
+    login_method: str = "",
+    language: str | None = None,
+    attachments: Iterable[Attachment] = (),
+    draft: Dossier | None = None,
+    now: dt.datetime | None = None,
+) -> SubmitResult:
+    """Submit ONE dossier. Everything happens in one transaction: the code
+    (counter row locked), the dossier, its attachments (the applicant's draft
+    uploads, linked), the expected appointment (as if received at the next
+    working moment) and the first event; the procedure's use is counted.
+
+    `idempotency_key` identifies this submission attempt (the applying page
+    puts one in the form, or uses the draft's public id): the same key, or a
+    draft already submitted, returns the existing dossier with
+    `created=False`. Raises `SubmissionError` (translated) when the dossier
+    cannot be submitted as given.
+    """
+    key = (idempotency_key or "").strip()[:80]
+    if not key:
+        raise ValueError("submit_dossier needs an idempotency key")
+    if applicant is None or not getattr(applicant, "is_authenticated", False) or not applicant.is_active:
+        raise SubmissionError(_("Sign in to submit a dossier."))
+    if getattr(procedure, "level", 3) < 3:
+        raise SubmissionError(_("This procedure cannot be submitted online; print the form and bring it along."))
+    if agency is None:
+        raise SubmissionError(_("Choose the agency that will receive the dossier."), {"agency": ""})
+    agency = _default_locale_copy(agency)
+    procedure = _default_locale_copy(procedure)
+    if not receiving_agencies(procedure).filter(pk=agency.pk).exists():
+        message = _("This agency does not receive dossiers for this procedure.")
+        raise SubmissionError(message, {"agency": str(message)})
+    if channel not in Channel.values or result_delivery not in ResultDelivery.values:
+        raise ValueError("unknown channel or result delivery")
+    if channel == Channel.HOME_SERVICE and not pickup_address.strip():
+        message = _("Give the address where the post should collect the documents.")
+        raise SubmissionError(message, {"pickup_address": str(message)})
+    if result_delivery == ResultDelivery.POST and not delivery_address.strip():
+        message = _("Give the address the result should be posted to.")
+        raise SubmissionError(message, {"delivery_address": str(message)})
+    attachments = list(attachments)
+
+    try:
+        with transaction.atomic():
+            if draft is not None:
+                draft = Dossier.objects.select_for_update().get(pk=draft.pk)
+                if draft.applicant_id != applicant.pk:
+                    raise lifecycle.ActorNotAllowed(_("This draft belongs to someone else."))
+                if draft.status != DossierStatus.DRAFT:
+                    return SubmitResult(draft, False)
+            existing = Dossier.objects.filter(idempotency_key=key).first()
+            if existing is not None:
+                return SubmitResult(_owned(existing, applicant), False)
+            return SubmitResult(
+                _create(
+                    draft=draft, procedure=procedure, agency=agency, applicant=applicant, key=key,
+                    values={
+                        "form_data": form_data,
+                        "form_version": form_version,
+                        "applicant_snapshot": snapshot if snapshot is not None else applicant_snapshot(applicant),
+                        "channel": channel,
+                        "pickup_address": pickup_address.strip(),
+                        "pickup_from": pickup_from,
+                        "pickup_until": pickup_until,
+                        "result_delivery": result_delivery,
+                        "delivery_address": delivery_address.strip(),
+                        "login_method": (login_method or "")[:64],
+                        "language": language or translation.get_language() or "",
+                    },
+                    attachments=attachments,
+                    now=now or timezone.now(),
+                ),
+                True,
+            )
+    except IntegrityError:
+        # Another request with the same key won the race and committed first.
+        existing = Dossier.objects.filter(idempotency_key=key).first()
+        if existing is None:
+            raise
+        return SubmitResult(_owned(existing, applicant), False)
+
+
+def _owned(dossier: Dossier, applicant) -> Dossier:
+    if dossier.applicant_id != applicant.pk:
+        raise lifecycle.ActorNotAllowed(_("This submission belongs to someone else."))
+    return dossier
+
+
+def _create(*, draft, procedure, agency, applicant, key, values, attachments, now) -> Dossier:
+    from procedures.calendar import add_processing_time
+
+    dossier = draft or Dossier(procedure=procedure, applicant=applicant, status=DossierStatus.DRAFT)
+    lifecycle.check(dossier, lifecycle.Actor.applicant(applicant), "submit")
+    dossier.procedure = procedure
+    dossier.agency = agency
+    _fill(dossier, values)
+    _fill(dossier, _applicant_index_fields(dossier.applicant_snapshot))
+    dossier.idempotency_key = key
+    dossier.submitted_at = now
+    if procedure.processing_time is not None:
+        dossier.expected_appointment_at = add_processing_time(now, procedure.processing_time,
+                                                              procedure.processing_unit)
+    dossier.code = dossier_code(agency, now)
+    lifecycle.record(dossier, lifecycle.Actor.applicant(applicant), "submit", DossierStatus.SUBMITTED, now=now,
+                     from_status=DossierStatus.DRAFT,
+                     data={"expected_appointment_at": dossier.expected_appointment_at.isoformat()
+                           if dossier.expected_appointment_at else None})
+    _attach(dossier, applicant, attachments)
+    if hasattr(procedure, "record_use"):
+        procedure.record_use()
+    return dossier
+
+
+def _attach(dossier: Dossier, applicant, attachments: list[Attachment]) -> None:
+    """Link the applicant's draft uploads, and enforce the dossier's limits
+    once more over everything it now holds."""
+    ids = [a.pk for a in attachments]
+    if ids:
+        mine = Attachment.objects.filter(pk__in=ids, uploaded_by=applicant, event__isnull=True).filter(
+            dossier__isnull=True
+        ) | Attachment.objects.filter(pk__in=ids, uploaded_by=applicant, dossier=dossier)
+        if mine.count() != len(set(ids)):
+            raise SubmissionError(_("One of the files is not yours or no longer exists; upload it again."))
+        Attachment.objects.filter(pk__in=ids).update(dossier=dossier)
+    count = dossier.attachments.count()
+    total = sum(dossier.attachments.values_list("size", flat=True))
+    if count > settings.PORTAL_UPLOAD_MAX_FILES_PER_DOSSIER or total > settings.PORTAL_UPLOAD_MAX_DOSSIER_SIZE:
+        raise SubmissionError(_("The dossier has more files, or larger files, than allowed; remove some."))

@@ -1,0 +1,371 @@
+"""Safe uploads: files are judged by their content, never by their name.
+
+A file is accepted when
+* it is not empty and not larger than its field allows;
+* its magic bytes (`filetype`, which Wagtail brings) say it is one of the
+  allowed kinds (PDF, JPEG, PNG, DOCX, XLSX by default:
+  `PORTAL_UPLOAD_ALLOWED_TYPES`), so a renamed executable is refused;
+* its structure holds up: a PDF has its header, a `startxref` pointing at a
+  cross-reference and `%%EOF`; an image opens and verifies in Pillow; a DOCX
+  or XLSX is a sound zip whose `[Content_Types].xml` declares a Word
+  document or an Excel workbook, without macros;
+* the field's and the dossier's count and total size limits still hold.
+
+`check_uploads()` checks a whole form's files at once and returns the
+accepted ones and the errors per field, so a view can keep the good files
+and show a message for each bad one. `store()` saves an accepted file in
+private storage under a random name, with its SHA-256.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import warnings
+import zipfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import filetype
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+
+from eforms.models.attachments import Attachment, clean_original_name
+
+if TYPE_CHECKING:
+    from eforms.models import Dossier, DossierEvent
+
+#: kind → (extensions, first one used for downloads)
+EXTENSIONS: dict[str, tuple[str, ...]] = {
+    "pdf": ("pdf",),
+    "jpeg": ("jpg", "jpeg"),
+    "png": ("png",),
+    "docx": ("docx",),
+    "xlsx": ("xlsx",),
+}
+CONTENT_TYPES: dict[str, str] = {
+    "pdf": "application/pdf",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+LABELS: dict[str, str] = {"pdf": "PDF", "jpeg": "JPEG", "png": "PNG", "docx": "DOCX", "xlsx": "XLSX"}
+# What the main part of an Office Open XML package must be declared as.
+OOXML_MAIN = {
+    "docx": (b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml", "word/"),
+    "xlsx": (b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml", "xl/"),
+}
+# filetype's names for programs and scripts a browser or OS would run.
+EXECUTABLES = {"exe", "elf", "dll", "msi", "dex", "class", "macho", "swf", "crx", "wasm", "deb", "rpm", "apk"}
+ZIP_MAX_UNCOMPRESSED = 250 * 1024 * 1024
+ZIP_MAX_ENTRIES = 10_000
+
+
+@dataclass(frozen=True)
+class UploadRules:
+    """What one form field accepts. Defaults come from the settings; the
+    e-form's file field overrides them per field."""
+
+    allowed_types: tuple[str, ...] = ()
+    max_file_size: int = 0
+    max_files: int = 0
+    required: bool = False
+
+    @classmethod
+    def default(cls, **overrides) -> UploadRules:
+        values = {
+            "allowed_types": tuple(settings.PORTAL_UPLOAD_ALLOWED_TYPES),
+            "max_file_size": settings.PORTAL_UPLOAD_MAX_FILE_SIZE,
+            "max_files": settings.PORTAL_UPLOAD_MAX_FILES_PER_FIELD,
+        }
+        values.update({k: v for k, v in overrides.items() if v not in (None, "", ())})
+        values["allowed_types"] = tuple(t.lower() for t in values["allowed_types"] if t.lower() in EXTENSIONS)
+        return cls(**values)
+
+    def accept_attribute(self) -> str:
+        """For `<input type="file" accept=…>`: a hint to the browser only."""
+        return ",".join(f".{ext}" for kind in self.allowed_types for ext in EXTENSIONS[kind])
+
+
+@dataclass
+class CheckedFile:
+    """An upload that passed every check, ready for `store()`."""
+
+    upload: UploadedFile
+    field_name: str
+    original_name: str
+    kind: str
+    size: int
+    sha256: str
+
+    @property
+    def content_type(self) -> str:
+        return CONTENT_TYPES[self.kind]
+
+
+@dataclass
+class UploadCheck:
+    accepted: list[CheckedFile] = field(default_factory=list)
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def add_error(self, field_name: str, message: str) -> None:
+        self.errors.setdefault(field_name, []).append(message)
+
+
+def _types_list(kinds: Iterable[str]) -> str:
+    return ", ".join(LABELS[k] for k in kinds)
+
+
+def _read_head_tail(upload: UploadedFile, size: int) -> tuple[bytes, bytes]:
+    upload.seek(0)
+    head = upload.read(8192)
+    upload.seek(max(0, size - 4096))
+    tail = upload.read(4096)
+    upload.seek(0)
+    return head, tail
+
+
+def _sha256(upload: UploadedFile) -> str:
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
+
+
+def _check_pdf(upload: UploadedFile, head: bytes, tail: bytes, size: int) -> bool:
+    """Header, `%%EOF`, and a `startxref` whose offset lands on a
+    cross-reference table or stream."""
+    if b"%PDF-" not in head[:1024] or b"%%EOF" not in tail:
+        return False
+    match = re.search(rb"startxref\s+(\d+)\s+%%EOF", tail)
+    if not match:
+        return False
+    offset = int(match.group(1))
+    if not 0 < offset < size:
+        return False
+    upload.seek(offset)
+    at_xref = upload.read(64)
+    upload.seek(0)
+    return at_xref.startswith(b"xref") or re.match(rb"\s*\d+\s+\d+\s+obj\b", at_xref) is not None
+
+
+def _check_image(upload: UploadedFile, kind: str) -> bool:
+    from PIL import Image
+
+    upload.seek(0)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(upload) as image:
+                if (image.format or "").lower() != kind:
+                    return False
+                image.verify()
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+        return False
+    finally:
+        upload.seek(0)
+    return True
+
+
+def _ooxml_kind(upload: UploadedFile) -> str | None:
+    """'docx' or 'xlsx' for a sound Office Open XML package, 'macro' when it
+    carries macros, None otherwise."""
+    upload.seek(0)
+    try:
+        with zipfile.ZipFile(upload) as package:
+            infos = package.infolist()
+            if len(infos) > ZIP_MAX_ENTRIES or sum(i.file_size for i in infos) > ZIP_MAX_UNCOMPRESSED:
+                return None
+            names = {i.filename for i in infos}
+            if any(name.lower().endswith("vbaproject.bin") for name in names):
+                return "macro"
+            if "[Content_Types].xml" not in names:
+                return None
+            content_types = package.read("[Content_Types].xml")
+            if b"macroEnabled" in content_types:
+                return "macro"
+            if package.testzip() is not None:
+                return None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, OSError, EOFError, ValueError):
+        return None
+    finally:
+        upload.seek(0)
+    for kind, (main_type, folder) in OOXML_MAIN.items():
+        if main_type in content_types and any(n.startswith(folder) for n in names):
+            return kind
+    return None
+
+
+def check_file(upload: UploadedFile, rules: UploadRules, field_name: str = "") -> CheckedFile:
+    """Check one file; raise ValidationError with a message in the active
+    language naming the file and saying what to do."""
+    name = clean_original_name(upload.name or "")
+    size = upload.size or 0
+    if size == 0:
+        raise ValidationError(_("“%(name)s” is empty. Choose the file again.") % {"name": name}, code="empty")
+    if rules.max_file_size and size > rules.max_file_size:
+        raise ValidationError(
+            _("“%(name)s” is %(size)s; a file here can be at most %(limit)s.")
+            % {"name": name, "size": filesizeformat(size), "limit": filesizeformat(rules.max_file_size)},
+            code="too_large",
+        )
+    head, tail = _read_head_tail(upload, size)
+    guess = filetype.guess(head)
+    guessed = guess.extension if guess else None
+    if guessed in EXECUTABLES or head.startswith((b"MZ", b"\x7fELF", b"#!")):
+        raise ValidationError(
+            _("“%(name)s” is a program, not a document, and cannot be accepted.") % {"name": name},
+            code="executable",
+        )
+    allowed = _types_list(rules.allowed_types)
+    kind: str | None = None
+    if head.startswith(b"PK\x03\x04"):
+        kind = _ooxml_kind(upload)
+        if kind == "macro":
+            raise ValidationError(
+                _("“%(name)s” contains macros, which are not accepted. Save it as an ordinary DOCX or XLSX file.")
+                % {"name": name},
+                code="macro",
+            )
+        if kind is None:
+            raise ValidationError(
+                _("“%(name)s” is not an accepted file. Accepted types: %(types)s.") % {"name": name, "types": allowed},
+                code="type",
+            )
+    elif guessed == "pdf" or b"%PDF-" in head[:1024]:
+        kind = "pdf"
+    elif guessed == "jpg":
+        kind = "jpeg"
+    elif guessed == "png":
+        kind = "png"
+    if kind is None or kind not in rules.allowed_types:
+        raise ValidationError(
+            _("“%(name)s” is not an accepted file: its content is not %(types)s, whatever its name says.")
+            % {"name": name, "types": allowed},
+            code="type",
+        )
+    sound = {
+        "pdf": lambda: _check_pdf(upload, head, tail, size),
+        "jpeg": lambda: _check_image(upload, "jpeg"),
+        "png": lambda: _check_image(upload, "png"),
+        "docx": lambda: True,  # _ooxml_kind already opened and tested the package
+        "xlsx": lambda: True,
+    }[kind]()
+    if not sound:
+        raise ValidationError(
+            _("“%(name)s” looks like a %(type)s file but is damaged or incomplete. Save or scan it again and upload it.")
+            % {"name": name, "type": LABELS[kind]},
+            code="damaged",
+        )
+    return CheckedFile(upload=upload, field_name=field_name, original_name=name, kind=kind, size=size,
+                       sha256=_sha256(upload))
+
+
+def check_uploads(
+    files: Mapping[str, Sequence[UploadedFile]],
+    rules: Mapping[str, UploadRules] | UploadRules | None = None,
+    *,
+    existing: Mapping[str, int] | None = None,
+    existing_size: int = 0,
+) -> UploadCheck:
+    """Check every file of a form (field name → files), keeping the good
+    ones: a bad or surplus file is refused with a message and the others are
+    accepted.
+
+    `existing` counts the files each field already holds (a draft's earlier
+    uploads) and `existing_size` their total bytes, so the per-field and
+    per-dossier limits count them too. Required fields with no file at all
+    get an error."""
+    existing = dict(existing or {})
+    result = UploadCheck()
+    dossier_max_files = settings.PORTAL_UPLOAD_MAX_FILES_PER_DOSSIER
+    dossier_max_size = settings.PORTAL_UPLOAD_MAX_DOSSIER_SIZE
+    total_files = sum(existing.values())
+    total_size = existing_size
+    field_names = list(files)
+    if isinstance(rules, Mapping):
+        field_names += [n for n in rules if n not in files]
+    for field_name in field_names:
+        field_rules = (rules.get(field_name) if isinstance(rules, Mapping) else rules) or UploadRules.default()
+        held = existing.get(field_name, 0)
+        uploads = [f for f in files.get(field_name, ()) if f is not None]
+        if field_rules.required and not uploads and not held:
+            result.add_error(field_name, _("Please attach this document."))
+            continue
+        for upload in uploads:
+            if field_rules.max_files and held >= field_rules.max_files:
+                result.add_error(
+                    field_name,
+                    _("“%(name)s” was not added: you can attach at most %(max)s files here.")
+                    % {"name": clean_original_name(upload.name or ""), "max": field_rules.max_files},
+                )
+                continue
+            if dossier_max_files and total_files >= dossier_max_files:
+                result.add_error(
+                    field_name,
+                    _("“%(name)s” was not added: a dossier can hold at most %(max)s files.")
+                    % {"name": clean_original_name(upload.name or ""), "max": dossier_max_files},
+                )
+                continue
+            try:
+                checked = check_file(upload, field_rules, field_name)
+            except ValidationError as error:
+                result.add_error(field_name, error.messages[0])
+                continue
+            if dossier_max_size and total_size + checked.size > dossier_max_size:
+                result.add_error(
+                    field_name,
+                    _("“%(name)s” was not added: the files of a dossier can total at most %(limit)s.")
+                    % {"name": checked.original_name, "limit": filesizeformat(dossier_max_size)},
+                )
+                continue
+            result.accepted.append(checked)
+            held += 1
+            total_files += 1
+            total_size += checked.size
+    return result
+
+
+def store(
+    checked: CheckedFile,
+    *,
+    uploaded_by=None,
+    dossier: Dossier | None = None,
+    event: DossierEvent | None = None,
+) -> Attachment:
+    """Save an accepted file in private storage under a random name."""
+    attachment = Attachment(
+        dossier=dossier,
+        event=event,
+        uploaded_by=uploaded_by,
+        field_name=checked.field_name,
+        original_name=checked.original_name,
+        kind=checked.kind,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+    )
+    checked.upload.seek(0)
+    attachment.file.save("upload", checked.upload, save=False)
+    attachment.save()
+    return attachment
+
+
+def held_files(dossier: Dossier) -> tuple[dict[str, int], int]:
+    """(files per field, total bytes) a dossier already holds, for check_uploads()."""
+    per_field: dict[str, int] = {}
+    total = 0
+    for name, size in dossier.attachments.values_list("field_name", "size"):
+        per_field[name] = per_field.get(name, 0) + 1
+        total += size
+    return per_field, total

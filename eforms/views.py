@@ -1,0 +1,58 @@
+"""Views of the e-forms app that stand on the dossier services."""
+
+from __future__ import annotations
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import FileResponse, Http404
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+from wagtail.log_actions import log
+
+from eforms.access import STAFF, attachment_access
+from eforms.models import Attachment
+
+DOWNLOAD_LOG_ACTION = "eforms.attachment_download"
+
+
+def client_ip(request) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+@require_safe
+def attachment_download(request, public_id):
+    """Serve one dossier file to its applicant or to staff of the receiving
+    agency, as a download that the browser never renders (nosniff,
+    attachment, a CSP that forbids everything). Staff downloads are written
+    to Wagtail's audit log (Reports → Site history). Anyone else gets 404."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    attachment = (
+        Attachment.objects.select_related("dossier", "dossier__agency").filter(public_id=public_id).first()
+    )
+    access = attachment_access(request.user, attachment) if attachment is not None else None
+    if access is None:
+        raise Http404
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        return render(request, "eforms/attachment_unavailable.html", {"attachment": attachment}, status=410)
+    if access == STAFF:
+        log(
+            instance=attachment,
+            action=DOWNLOAD_LOG_ACTION,
+            user=request.user,
+            title=f"{attachment.dossier.code} / {attachment.field_name or attachment.pk}",
+            data={
+                "dossier": attachment.dossier.code,
+                "attachment": str(attachment.public_id),
+                "sha256": attachment.sha256,
+                "ip": client_ip(request),
+            },
+        )
+    response = FileResponse(
+        handle, as_attachment=True, filename=attachment.download_name, content_type=attachment.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
