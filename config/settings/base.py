@@ -232,9 +232,12 @@ ACCOUNT_RATE_LIMITS = {
 # the version when the notice's text or purposes change; every consent row
 # records the version agreed to.
 PORTAL_PRIVACY_NOTICE_VERSION = env_str("PORTAL_PRIVACY_NOTICE_VERSION", "2025-07")
-# Optional: a JSON file with the full list of provinces and communes
-# (accounts/data/administrative_units.json shows the shape).
-PORTAL_ADMINISTRATIVE_UNITS_FILE = env_str("PORTAL_ADMINISTRATIVE_UNITS_FILE")
+# A JSON file with the full list of provinces and communes
+# (accounts/data/administrative_units.json shows the shape). e-forms: the
+# complete two-tier list (34 provinces, 3,321 communes) by default.
+PORTAL_ADMINISTRATIVE_UNITS_FILE = env_str(
+    "PORTAL_ADMINISTRATIVE_UNITS_FILE", str(BASE_DIR / "eforms" / "data" / "administrative_units.json")
+)
 
 # ---------------------------------------------------------------- social login, OpenID Connect, MFA
 # Identity providers are configuration, never code: each one comes from the
@@ -362,6 +365,17 @@ PORTAL_UPLOAD_MAX_DOSSIER_SIZE = env_int("PORTAL_UPLOAD_MAX_DOSSIER_SIZE", 50 * 
 # Uploads of drafts never submitted are purged after this many hours
 # (manage.py purge_draft_uploads, run by a scheduler).
 PORTAL_DRAFT_UPLOAD_RETENTION_HOURS = env_int("PORTAL_DRAFT_UPLOAD_RETENTION_HOURS", 72)
+
+# ---------------------------------------------------------------- background tasks (dossier emails…)
+# django-tasks: the immediate backend runs a task as it is enqueued (dev,
+# tests); PORTAL_TASKS_BACKEND=database stores tasks for `manage.py
+# db_worker` (package django-tasks-db) so requests only enqueue.
+PORTAL_TASKS_BACKEND = env_str("PORTAL_TASKS_BACKEND", "immediate")
+if PORTAL_TASKS_BACKEND == "database":
+    INSTALLED_APPS.append("django_tasks_db")
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 LOGGING = {
     "version": 1,
