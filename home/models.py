@@ -57,6 +57,10 @@ class HomePage(Page):
         context["latest_news"] = (
             NewsPage.objects.live().public().filter(locale=self.locale).order_by("-date", "-first_published_at")[:4]
         )
+        # most-used procedures and the fields of the catalogue (procedures app)
+        from procedures.catalogue import home_sections
+
+        context.update(home_sections(self.locale))
         return context
 
 

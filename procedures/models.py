@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import F
 from django.http import Http404
 from django.urls import reverse
+from django.utils.formats import get_format
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
@@ -336,6 +337,11 @@ class LegalDocumentPage(Page):
             .distinct().order_by("title")
         )
 
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["based_procedures"] = self.based_procedures()
+        return context
+
 
 class ProcedureIndexPage(RoutablePageMixin, DisclosureSectionMixin, Page):
     """The procedure catalogue: every procedure below it, filtered by field,
@@ -368,6 +374,9 @@ class ProcedureIndexPage(RoutablePageMixin, DisclosureSectionMixin, Page):
             fixed["field"] = field.code
         catalogue = ProcedureFilter(self.procedures(), params, fixed=fixed)
         context = catalogue.context(per_page=self.per_page)
+        for procedure in context["results"]:
+            procedure.field_link = self.field_url(procedure.field.code)
+            procedure.agency_link = self.agency_url(procedure.agency.unit_code)
         context.update(template_context or {})
         return context
 
@@ -397,13 +406,13 @@ class ProcedureIndexPage(RoutablePageMixin, DisclosureSectionMixin, Page):
         prefix = prefix_en if self.locale.language_code == "en" else prefix_vi
         return f"{self.url}{prefix}/{value}/"
 
-    def agency_url(self, agency: Agency) -> str:
-        """The catalogue page of one agency, in this index's language."""
-        return self._sub_url("co-quan", "agency", agency.unit_code)
+    def agency_url(self, agency: Agency | str) -> str:
+        """The catalogue page of one agency (or unit code), in this index's language."""
+        return self._sub_url("co-quan", "agency", getattr(agency, "unit_code", agency))
 
-    def field_url(self, field: Field) -> str:
-        """The catalogue page of one field, in this index's language."""
-        return self._sub_url("linh-vuc", "field", field.code)
+    def field_url(self, field: Field | str) -> str:
+        """The catalogue page of one field (or field code), in this index's language."""
+        return self._sub_url("linh-vuc", "field", getattr(field, "code", field))
 
 
 class ProcedurePage(Page):
@@ -555,6 +564,18 @@ class ProcedurePage(Page):
         amount = format(amount, "f") if amount != "" else ""
         return f"{amount} {self.get_processing_unit_display()}".strip()
 
+    @property
+    def fee_display(self) -> str:
+        """The fee as a reader expects it: "50.000 đồng", "Free of charge", or
+        empty when no amount is set (the note then says it all)."""
+        if self.fee_vnd is None:
+            return ""
+        if self.fee_vnd == 0:
+            return str(_("Free of charge"))
+        # Django's vi formats set no NUMBER_GROUPING, so group by thousands here.
+        amount = f"{self.fee_vnd:,}".replace(",", get_format("THOUSAND_SEPARATOR"))
+        return str(_("%(amount)s VND") % {"amount": amount})
+
     def submission_method_labels(self) -> list[str]:
         labels = dict(SubmissionMethod.choices)
         return [labels[m] for m in self.submission_methods or [] if m in labels]
@@ -604,6 +625,26 @@ class ProcedurePage(Page):
     def catalogue(self) -> ProcedureIndexPage | None:
         parent = self.get_parent()
         return parent.specific if parent and isinstance(parent.specific, ProcedureIndexPage) else None
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        catalogue = self.catalogue()
+        field, agency = self.localized_field(), self.localized_agency()
+        context.update({
+            "catalogue": catalogue,
+            "field": field,
+            "field_link": catalogue.field_url(field) if catalogue else "",
+            "agency": agency,
+            "agency_link": catalogue.agency_url(agency) if catalogue else "",
+            "co_agencies": [
+                {"agency": co, "link": catalogue.agency_url(co) if catalogue else ""}
+                for co in self.localized_co_agencies()
+            ],
+            "components": list(self.components.select_related("form_template").all()),
+            "legal_documents": self.localized_legal_basis(),
+            "permalink_url": request.build_absolute_uri(self.permalink()),
+        })
+        return context
 
 
 class ProcedureComponent(TranslatableMixin, Orderable):
