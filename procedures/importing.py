@@ -718,7 +718,7 @@ class _Writer:
             for page, values in zip(pages, specifics, strict=True):
                 obj = ProcedurePage(page_ptr_id=page.pk, **values)
                 procedure_objs.append(obj)
-            local_fields = [f for f in ProcedurePage._meta.local_concrete_fields]
+            local_fields = list(ProcedurePage._meta.local_concrete_fields)
             queryset = ProcedurePage.objects.all()
             queryset._for_write = True
             # bulk_create refuses multi-table models; the parent rows exist, so
