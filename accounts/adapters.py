@@ -1,0 +1,63 @@
+"""The portal's django-allauth account adapter."""
+
+from __future__ import annotations
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core.internal.ratelimit import parse_rates
+from django.conf import settings
+from django.urls import reverse
+from django.utils.functional import lazy
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+
+def lockout_minutes(action: str = "login_failed") -> int:
+    """The longest window among an action's rate limits, in whole minutes:
+    how long a lock-out lasts at most before it ends by itself."""
+    rates = parse_rates(getattr(settings, "ACCOUNT_RATE_LIMITS", {}).get(action))
+    seconds = max((rate.duration for rate in rates), default=60)
+    return max(1, int(round(seconds / 60)))
+
+
+def _too_many_attempts() -> str:
+    minutes = lockout_minutes("login_failed")
+    return ngettext(
+        "Too many failed sign-in attempts. For your safety, signing in is paused; "
+        "please try again in %(minutes)d minute.",
+        "Too many failed sign-in attempts. For your safety, signing in is paused; "
+        "please try again in %(minutes)d minutes.",
+        minutes,
+    ) % {"minutes": minutes}
+
+
+class PortalAccountAdapter(DefaultAccountAdapter):
+    """Clearer messages than allauth's, none of which tells whether an email
+    address has an account, and the citizen's pages as the landing place."""
+
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "email_password_mismatch": _("The email address or the password is not correct."),
+        "too_many_login_attempts": lazy(_too_many_attempts, str)(),
+        "rate_limited": _("You are sending too many requests. Please wait a few minutes and try again."),
+    }
+
+    def get_login_redirect_url(self, request) -> str:
+        # allauth has already honoured a safe ?next=; without one, the
+        # citizen lands on their own page in the language they use.
+        return reverse("accounts_profile")
+
+    def get_signup_redirect_url(self, request) -> str:
+        return reverse("accounts_profile")
+
+    def get_logout_redirect_url(self, request) -> str:
+        return reverse("account_login")
+
+    def add_message(self, request, level, message_template=None, message_context=None, extra_tags="", message=None):
+        # allauth's "Successfully signed in as {{ name }}" shows the
+        # generated username, which means nothing to a citizen: say it plainly.
+        if message_template == "account/messages/logged_in.txt":
+            from django.contrib import messages
+
+            messages.add_message(request, level, gettext("You are signed in."), extra_tags=extra_tags)
+            return
+        super().add_message(request, level, message_template, message_context, extra_tags, message)

@@ -1,0 +1,169 @@
+"""Staff memberships in the Wagtail admin, and a masked view of citizen
+profiles for administrators.
+
+A superuser manages every membership; an agency administrator only those of
+the agencies they administer, and may only add people to those agencies."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.views import generic
+from wagtail.admin.viewsets.model import ModelViewSet
+
+from . import masking
+from .models import CitizenProfile, StaffMembership, StaffRole
+from .services import agencies_for
+
+
+def scoped_memberships(user):
+    queryset = StaffMembership.objects.select_related("user", "agency")
+    if user.is_superuser:
+        return queryset
+    return queryset.filter(agency__in=agencies_for(user, StaffRole.AGENCY_ADMIN))
+
+
+class StaffMembershipForm(WagtailAdminModelForm):
+    """Names the staff member by the email of their existing account, so an
+    agency administrator never browses the list of all users."""
+
+    email = forms.EmailField(label=_("Email of the staff member's account"))
+
+    class Meta:
+        model = StaffMembership
+        fields = ["agency", "role"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["email"].initial = self.instance.user.email
+        if self.for_user is not None and not self.for_user.is_superuser:
+            self.fields["agency"].queryset = agencies_for(self.for_user, StaffRole.AGENCY_ADMIN)
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        users = list(get_user_model().objects.filter(email__iexact=email, is_active=True)[:2])
+        if len(users) != 1:
+            raise forms.ValidationError(_("There is no active account with this email address."))
+        self.instance.user = users[0]
+        return email
+
+    def clean(self):
+        cleaned = super().clean()
+        agency, role = cleaned.get("agency"), cleaned.get("role")
+        user = getattr(self.instance, "user", None) if self.instance.user_id else None
+        if user and agency and role:
+            duplicate = StaffMembership.objects.filter(user=user, agency=agency, role=role).exclude(pk=self.instance.pk)
+            if duplicate.exists():
+                raise forms.ValidationError(_("This person already has this role at this agency."))
+        return cleaned
+
+
+class ScopedObjectMixin:
+    def get_object(self, queryset=None):
+        obj = super().get_object(queryset)
+        if not scoped_memberships(self.request.user).filter(pk=obj.pk).exists():
+            raise PermissionDenied
+        return obj
+
+
+class MembershipIndexView(generic.IndexView):
+    def get_base_queryset(self):
+        return scoped_memberships(self.request.user)
+
+
+class MembershipEditView(ScopedObjectMixin, generic.EditView):
+    pass
+
+
+class MembershipDeleteView(ScopedObjectMixin, generic.DeleteView):
+    pass
+
+
+class StaffMembershipViewSet(ModelViewSet):
+    model = StaffMembership
+    form_class = StaffMembershipForm
+    index_view_class = MembershipIndexView
+    edit_view_class = MembershipEditView
+    delete_view_class = MembershipDeleteView
+    icon = "group"
+    menu_label = _("Staff memberships")
+    add_to_admin_menu = True
+    menu_order = 900
+    list_display = ["user", "agency", "role", "created_at"]
+    list_filter = ["role"]
+    search_fields = ["user__email", "agency__name"]
+    copy_view_enabled = False
+
+    def get_form_class(self, for_update=False):
+        return StaffMembershipForm
+
+
+class MaskedColumn(Column):
+    """Shows a personal-data field masked: administrators never need it whole."""
+
+    def get_value(self, instance):
+        return masking.MASKERS[self.name](getattr(instance, self.name))
+
+
+class ProfileIndexView(generic.IndexView):
+    def get_base_queryset(self):
+        if not self.request.user.is_superuser:
+            raise PermissionDenied
+        return CitizenProfile.objects.select_related("user")
+
+    # Listing only: no links to create, edit, copy or delete someone's profile.
+    def get_add_url(self):
+        return None
+
+    def get_edit_url(self, instance):
+        return None
+
+    def get_copy_url(self, instance):
+        return None
+
+    def get_list_buttons(self, instance):
+        return []
+
+    def get_list_more_buttons(self, instance):
+        return []
+
+
+class CitizenProfileViewSet(ModelViewSet):
+    """Read-only and masked: profiles belong to citizens, who change them
+    themselves; administrators may only see that they exist."""
+
+    model = CitizenProfile
+    index_view_class = ProfileIndexView
+    icon = "user"
+    menu_label = _("Citizen profiles")
+    add_to_settings_menu = True
+    list_display = ["full_name", "user", MaskedColumn("id_number", label=_("Citizen identity number")),
+                    MaskedColumn("date_of_birth", label=_("Date of birth")),
+                    MaskedColumn("phone", label=_("Mobile phone")), "verified_by"]
+    search_fields = ["full_name"]
+    form_fields = ["full_name"]
+    add_view_enabled = False
+    copy_view_enabled = False
+    inspect_view_enabled = False
+
+    def get_urlpatterns(self):
+        # Listing only: no create, edit or delete of someone else's profile.
+        return [pattern for pattern in super().get_urlpatterns() if getattr(pattern, "name", "") == "index"
+                or getattr(pattern, "name", "") == "index_results"]
+
+
+
+@hooks.register("register_admin_viewset")
+def register_staff_memberships():
+    return StaffMembershipViewSet("staff_memberships")
+
+
+@hooks.register("register_admin_viewset")
+def register_citizen_profiles():
+    return CitizenProfileViewSet("citizen_profiles")
