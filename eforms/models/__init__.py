@@ -2,3 +2,4 @@
 
 from .attachments import *  # noqa: F403
 from .dossiers import *  # noqa: F403
+from .forms import *  # noqa: F403
