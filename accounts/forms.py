@@ -6,6 +6,7 @@ from __future__ import annotations
 from allauth.account.forms import SignupForm
 from allauth.core import ratelimit
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -77,7 +78,13 @@ class ProfileForm(forms.ModelForm):
         help_text=_("For example 25/12/1990."),
     )
     province_code = forms.ChoiceField(label=_("Province or centrally run city"), required=False)
-    commune_code = forms.ChoiceField(label=_("Commune, ward or special zone"), required=False)
+    commune_code = forms.ChoiceField(
+        label=_("Commune, ward or special zone"),
+        required=False,
+        error_messages={
+            "invalid_choice": _("This commune is not in the province you chose. Choose one from the updated list.")
+        },
+    )
 
     class Meta:
         model = CitizenProfile
@@ -103,12 +110,14 @@ class ProfileForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["province_code"].choices = [("", _("— Choose a province —")), *units.province_choices()]
-        communes = [("", _("— Choose a commune —"))]
-        for code, name in units.province_choices():
-            group = units.commune_choices(code)
-            if group:
-                communes.append((name, group))
-        self.fields["commune_code"].choices = communes
+        # Only the chosen province's communes (a province has up to a few
+        # hundred; the whole country has thousands). Without JavaScript a
+        # citizen who changes province gets the new list after one submit.
+        province = (self.data.get(self.add_prefix("province_code")) if self.is_bound else None) or (
+            self.instance.province_code if self.instance else ""
+        ) or getattr(settings, "PORTAL_HOME_PROVINCE_CODE", "")
+        self.fields["commune_code"].choices = [("", _("— Choose a commune —")), *units.commune_choices(province)]
+        self.fields["commune_code"].help_text = _("The list shows the communes of the province chosen above.")
         # Let people type the number with spaces; the model field checks 12 digits.
         self.fields["id_number"].max_length = None
         self.fields["phone"].max_length = None
@@ -145,7 +154,9 @@ class ProfileForm(forms.ModelForm):
         if commune and not province:
             self.add_error("province_code", _("Choose the province of your commune."))
         elif commune and units.commune_province(commune) != province:
-            self.add_error("commune_code", _("This commune is not in the province you chose."))
+            self.add_error(
+                "commune_code", _("This commune is not in the province you chose. Choose one from the updated list.")
+            )
         if cleaned.get("id_number") and cleaned.get("date_of_birth"):
             try:
                 check_id_matches_birth_date(cleaned["id_number"], cleaned["date_of_birth"])

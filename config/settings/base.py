@@ -232,6 +232,9 @@ ACCOUNT_RATE_LIMITS = {
 # the version when the notice's text or purposes change; every consent row
 # records the version agreed to.
 PORTAL_PRIVACY_NOTICE_VERSION = env_str("PORTAL_PRIVACY_NOTICE_VERSION", "2025-07")
+# The portal's own province (code in the list of administrative units): its
+# communes are offered first in the profile's address.
+PORTAL_HOME_PROVINCE_CODE = env_str("PORTAL_HOME_PROVINCE_CODE", "66")
 # A JSON file with the full list of provinces and communes
 # (accounts/data/administrative_units.json shows the shape). e-forms: the
 # complete two-tier list (34 provinces, 3,321 communes) by default.
