@@ -38,12 +38,15 @@ SUGGEST_LIMIT = 8
 CODE_RE = re.compile(r"^\d{1,2}\.\d{6}$")
 
 # Words that carry no meaning in a citizen's query ("làm sổ đỏ như thế nào").
-# They are dropped only when the full query finds nothing, because some are
-# real words too ("lam" is also "lâm" of "lâm nghiệp").
-FILLER_WORDS = frozenset(
-    "thu tuc lam the nao nhu o dau can gi cach xin muon toi minh hoi ve cho de va cua "
-    "how to do i get a an the of for apply procedure".split()
+# Accented forms are unambiguous; without diacritics only whole phrases are
+# dropped, because single words are often real ones ("lam" is also the
+# "lâm" of "lâm nghiệp", "thu" the "thu" of "thu hồi").
+FILLERS_ACCENTED = frozenset(
+    "làm thủ tục cách thế nào như ở đâu cần gì xin muốn tôi mình hỏi về cho để của và các những "
+    "sao được không".split()
 )
+FILLER_PHRASES = ("nhu the nao", "lam the nao", "lam sao", "the nao", "thu tuc", "o dau", "can gi", "xin hoi")
+FILLERS_EN = frozenset("how to do i can get a an the of for apply procedure procedures what where".split())
 
 KIND_WEIGHTS = {"procedure": 3.0, "legal": 1.5, "page": 1.0, "form": 1.0, "news": 0.6}
 TITLE_PHRASE_BONUS = 1.6
@@ -62,37 +65,45 @@ KIND_LABELS = {
 @dataclass
 class ParsedQuery:
     raw: str
-    folded: str
+    folded: str  # the whole query, folded (statistics, best bets)
+    cleaned: str  # without filler words: what is searched
     code: str | None
-    variants: list[str]
+    variants: list[str]  # cleaned, then its synonym variants
 
     @property
     def terms(self) -> list[str]:
-        return self.folded.split()
+        return self.cleaned.split()
 
     @property
     def useless(self) -> bool:
         """Nothing to search for: empty, one letter, or only filler words."""
-        if len(self.folded.replace(" ", "")) < 2:
-            return True
-        return all(term in FILLER_WORDS for term in self.terms)
+        return len(self.cleaned.replace(" ", "")) < 2
 
 
-def parse_query(raw: str | None) -> ParsedQuery:
+def strip_fillers(raw: str, language: str = "vi") -> str:
+    """The folded query without the filler words of :data:`FILLERS_ACCENTED`
+    and :data:`FILLER_PHRASES` (and English ones on the English site)."""
+    kept = []
+    for word in raw.lower().split():
+        bare = word.strip(",.;:!?()\"'")
+        if bare in FILLERS_ACCENTED and not bare.isascii():
+            continue
+        if language == "en" and bare in FILLERS_EN:
+            continue
+        kept.append(word)
+    folded = f" {fold(' '.join(kept))} "
+    for phrase in FILLER_PHRASES:
+        folded = folded.replace(f" {phrase} ", " ")
+    return " ".join(folded.split())
+
+
+def parse_query(raw: str | None, language: str = "vi") -> ParsedQuery:
     raw = " ".join((raw or "").split())[:MAX_QUERY_LENGTH]
     folded = fold(raw)
+    cleaned = strip_fillers(raw, language) or ""
     code = next((term for term in folded.split() if CODE_RE.match(term)), None)
-    variants = synonyms.expand(folded) if folded else []
-    return ParsedQuery(raw=raw, folded=folded, code=code, variants=variants)
-
-
-def without_fillers(variants: list[str]) -> list[str]:
-    out = []
-    for variant in variants:
-        kept = " ".join(term for term in variant.split() if term not in FILLER_WORDS)
-        if kept and kept not in out:
-            out.append(kept)
-    return out
+    variants = synonyms.expand(cleaned) if cleaned else []
+    return ParsedQuery(raw=raw, folded=folded, cleaned=cleaned, code=code, variants=variants)
 
 
 # ---------------------------------------------------------------- filters
@@ -262,7 +273,7 @@ class SQLiteEngine:
         ct = ContentType.objects.get_for_model(get_document_model()).pk
         table = get_document_model()._meta.db_table
         sql = f"""
-            SELECT d.id, bm25({self.fts}, {self.WEIGHTS}), d.title, MIN(c.page_id), p.path
+            SELECT d.id, bm25({self.fts}, {self.WEIGHTS}), d.title, c.page_id, p.path
             FROM {self.fts}
             JOIN {self.entries} e ON e.id = {self.fts}.rowid
             JOIN {table} d ON d.id = CAST(e.object_id AS INTEGER)
@@ -270,15 +281,15 @@ class SQLiteEngine:
             JOIN wagtailcore_page p ON p.id = c.page_id
             WHERE {self.fts} MATCH %s AND e.content_type_id = %s
               AND p.live AND p.locale_id = %s
-            GROUP BY d.id
+            ORDER BY d.id, c.page_id
         """
         with connection.cursor() as cursor:
             cursor.execute(sql, [match, ct, locale_id])
             rows = cursor.fetchall()
-        return [
-            Hit(kind="form", pk=pk, score=-rank, title=title, procedure_id=proc, path=path)
-            for pk, rank, title, proc, path in rows
-        ]
+        hits: dict[int, Hit] = {}
+        for pk, rank, title, proc, path in rows:  # a template used by several procedures: keep the first
+            hits.setdefault(pk, Hit(kind="form", pk=pk, score=-rank, title=title, procedure_id=proc, path=path))
+        return list(hits.values())
 
     def hits(self, variants, locale_id, operator="AND") -> list[Hit]:
         return self.page_hits(variants, locale_id, operator) + self.form_hits(variants, locale_id, operator)
@@ -346,10 +357,10 @@ class WagtailEngine:
         kinds = _kind_for_models()
         hits: list[Hit] = []
         if filters and filters.active:
-            results = self._procedure_qs(locale_id, filters).search(query, backend=self.backend)
+            results = self._procedure_qs(locale_id, filters).search(query)
         else:
             pages = Page.objects.live().public().filter(locale_id=locale_id).type(*kinds)
-            results = pages.search(query, backend=self.backend)
+            results = pages.search(query)
         results = results.annotate_score("_score")[:RESULT_LIMIT]
         page_list = list(results)
         ct_kind = {ContentType.objects.get_for_model(model).pk: kind for model, kind in kinds.items()}
@@ -372,7 +383,7 @@ class WagtailEngine:
             doc_to_page = dict(components.values_list("form_template_id", "page_id"))
             if doc_to_page:
                 documents = get_document_model().objects.filter(pk__in=list(doc_to_page))
-                for doc in documents.search(query, backend=self.backend).annotate_score("_score")[:50]:
+                for doc in documents.search(query).annotate_score("_score")[:50]:
                     hits.append(Hit(kind="form", pk=doc.pk, score=float(doc._score or 0), title=doc.title,
                                     procedure_id=doc_to_page.get(doc.pk)))
         return hits
@@ -383,13 +394,14 @@ class WagtailEngine:
         query = self.wagtail_query(variants, operator.lower())
         counts = {}
         for name in FACETS:
-            results = self._procedure_qs(locale_id, filters, skip=name).search(query, backend=self.backend)
-            counts[name] = {key: value for key, value in results.facet(name).items() if key is not None}
+            results = self._procedure_qs(locale_id, filters, skip=name).search(query)
+            attname = {"field": "field_id", "agency": "agency_id"}.get(name, name)
+            counts[name] = {key: value for key, value in results.facet(attname).items() if key is not None}
         return counts
 
     def suggest(self, folded: str, locale_id: int, limit: int) -> list[int]:
         qs = self._procedure_qs(locale_id)
-        return [page.pk for page in qs.autocomplete(folded, backend=self.backend)[:limit]]
+        return [page.pk for page in qs.autocomplete(folded)[:limit]]
 
 
 def get_engine():
@@ -466,11 +478,14 @@ def best_bets(parsed: ParsedQuery, locale) -> list:
     query as typed or folded, in the current language."""
     from wagtail.contrib.search_promotions.models import SearchPromotion
 
-    keys = {" ".join(parsed.raw.lower().split()), parsed.folded}
-    promotions = (
-        SearchPromotion.objects.filter(query__query_string__in=[key for key in keys if key])
-        .select_related("page").order_by("sort_order", "pk")
-    )
+    keys = {parsed.folded, parsed.cleaned} - {""}
+    # Few rows: editors add a handful of best bets; compare folded, so "so do"
+    # finds the promotion made for "sổ đỏ".
+    promotions = [
+        promotion
+        for promotion in SearchPromotion.objects.select_related("query", "page").order_by("sort_order", "pk")
+        if fold(promotion.query.query_string) in keys
+    ]
     out = []
     for promotion in promotions:
         if promotion.page_id:
@@ -487,7 +502,7 @@ def best_bets(parsed: ParsedQuery, locale) -> list:
 
 def run_search(raw: str | None, locale, params=None, record: bool = True) -> SearchOutcome:
     """Search the live, public content of ``locale`` for ``raw``."""
-    parsed = parse_query(raw)
+    parsed = parse_query(raw, locale.language_code)
     filters = Filters.from_params(params or {})
     outcome = SearchOutcome(query=parsed, filters=filters)
     if parsed.useless:
@@ -505,13 +520,10 @@ def run_search(raw: str | None, locale, params=None, record: bool = True) -> Sea
 
     operator = "AND"
     all_hits = find(variants)
-    if not all_hits:
-        relaxed = without_fillers(variants)
-        if relaxed and relaxed != variants:
-            all_hits, variants, outcome.relaxed = find(relaxed), relaxed, True
-        if not all_hits and len(parsed.terms) > 1:
-            operator = "OR"
-            all_hits, outcome.relaxed = find(relaxed or variants, "OR"), True
+    if not all_hits and len(parsed.terms) > 1:
+        # No page has every word: rank the pages that have some of them.
+        operator = "OR"
+        all_hits, outcome.relaxed = find(variants, "OR"), True
 
     code_hit = _code_hit(parsed, locale.pk)
     if code_hit:
