@@ -128,23 +128,23 @@ def _t(name, label, sources, target, **kwargs) -> Transition:
 TRANSITIONS: dict[str, Transition] = {
     t.name: t
     for t in [
-        _t("submit", _("submit"), {S.DRAFT}, S.SUBMITTED, applicant=True),
-        _t("withdraw", _("withdraw"), {S.SUBMITTED}, S.CANCELLED, applicant=True),
-        _t("receive", _("receive"), {S.SUBMITTED}, S.RECEIVED, roles={RECEIVER, LEADER}, api=True),
-        _t("reject", _("refuse"), {S.SUBMITTED}, S.REJECTED, roles={RECEIVER, LEADER}, api=True,
+        _t("submit", _("Submit"), {S.DRAFT}, S.SUBMITTED, applicant=True),
+        _t("withdraw", _("Withdraw"), {S.SUBMITTED}, S.CANCELLED, applicant=True),
+        _t("receive", _("Receive"), {S.SUBMITTED}, S.RECEIVED, roles={RECEIVER, LEADER}, api=True),
+        _t("reject", _("Refuse"), {S.SUBMITTED}, S.REJECTED, roles={RECEIVER, LEADER}, api=True,
            requires=("reason",)),
-        _t("mark_invalid", _("mark as invalid"), {S.SUBMITTED, S.RECEIVED}, S.INVALID,
+        _t("mark_invalid", _("Mark as invalid"), {S.SUBMITTED, S.RECEIVED}, S.INVALID,
            roles={RECEIVER, HANDLER, LEADER}, api=True, system=True, requires=("reason",)),
-        _t("start_processing", _("start processing"), {S.RECEIVED}, S.PROCESSING,
+        _t("start_processing", _("Start processing"), {S.RECEIVED}, S.PROCESSING,
            roles={RECEIVER, HANDLER, LEADER}, api=True),
-        _t("request_supplement", _("request a supplement"), {S.RECEIVED, S.PROCESSING}, S.NEEDS_SUPPLEMENT,
+        _t("request_supplement", _("Request a supplement"), {S.RECEIVED, S.PROCESSING}, S.NEEDS_SUPPLEMENT,
            roles={RECEIVER, HANDLER, LEADER}, api=True, requires=("items", "deadline")),
-        _t("answer_supplement", _("answer the supplement request"), {S.NEEDS_SUPPLEMENT}, None,
+        _t("answer_supplement", _("Answer the supplement request"), {S.NEEDS_SUPPLEMENT}, None,
            applicant=True, roles={RECEIVER}, api=True, requires=("files",)),
-        _t("complete", _("complete"), {S.PROCESSING}, S.COMPLETED, roles={HANDLER, LEADER}, api=True,
+        _t("complete", _("Complete"), {S.PROCESSING}, S.COMPLETED, roles={HANDLER, LEADER}, api=True,
            requires=("result",)),
-        _t("return_result", _("return the result"), {S.COMPLETED}, S.RETURNED, roles={RECEIVER, LEADER}, api=True),
-        _t("cancel", _("cancel"), {S.RECEIVED, S.PROCESSING, S.NEEDS_SUPPLEMENT}, S.CANCELLED,
+        _t("return_result", _("Return the result"), {S.COMPLETED}, S.RETURNED, roles={RECEIVER, LEADER}, api=True),
+        _t("cancel", _("Cancel"), {S.RECEIVED, S.PROCESSING, S.NEEDS_SUPPLEMENT}, S.CANCELLED,
            roles={RECEIVER, LEADER}, api=True, system=True, requires=("reason",)),
     ]
 }
@@ -192,18 +192,15 @@ def check(dossier: Dossier, actor: Actor, action: str) -> Transition:
         raise TransitionNotAllowed(_("Unknown action."))
     if not actor_may(transition, dossier, actor):
         raise ActorNotAllowed(
-            gettext("You may not %(action)s this dossier.") % {"action": transition.label}
+            gettext("You are not allowed to do this with this dossier: “%(action)s”.")
+            % {"action": transition.label}
         )
     if dossier.status not in transition.sources:
         raise TransitionNotAllowed(
-            gettext("Dossier %(code)s is “%(status)s”: it cannot %(action)s now.")
-            % {"code": dossier, "status": dossier.status_label, "action": _verb(transition)}
+            gettext("Dossier %(code)s is “%(status)s”: “%(action)s” is not possible now.")
+            % {"code": dossier, "status": dossier.status_label, "action": transition.label}
         )
     return transition
-
-
-def _verb(transition: Transition) -> str:
-    return str(transition.label)
 
 
 def allowed_actions(dossier: Dossier, actor: Actor) -> list[Transition]:
@@ -283,27 +280,41 @@ def _sync(target: Dossier, source: Dossier) -> None:
 
 
 # ---------------------------------------------------------------- the actions
+#
+# Every action takes `now`: the moment it happened, for an API client that
+# reports what its one-stop software did earlier (and for tests). It may lie
+# in the past, never in the future.
 
 
-def withdraw(dossier: Dossier, actor: Actor, reason: str = "") -> DossierEvent:
+def _when(now: dt.datetime | None) -> dt.datetime:
+    current = timezone.now()
+    if now is None:
+        return current
+    if now > current + dt.timedelta(minutes=5):
+        message = _("An action cannot be dated in the future.")
+        raise RequirementMissing(message, {"now": str(message)})
+    return now
+
+
+def withdraw(dossier: Dossier, actor: Actor, reason: str = "", now: dt.datetime | None = None) -> DossierEvent:
     """The applicant withdraws a dossier the agency has not taken in yet."""
     with transaction.atomic():
         locked = _locked(dossier)
         check(locked, actor, "withdraw")
-        now = timezone.now()
+        now = _when(now)
         locked.closed_at = now
         event = record(locked, actor, "withdraw", S.CANCELLED, note=(reason or "").strip(), now=now)
     _sync(dossier, locked)
     return event
 
 
-def receive(dossier: Dossier, actor: Actor, note: str = "", received_at: dt.datetime | None = None) -> DossierEvent:
+def receive(dossier: Dossier, actor: Actor, note: str = "", now: dt.datetime | None = None) -> DossierEvent:
     """Take the dossier in; the appointment counts from now (or the next
     working moment) in the procedure's processing time."""
     with transaction.atomic():
         locked = _locked(dossier)
         check(locked, actor, "receive")
-        now = received_at or timezone.now()
+        now = _when(now)
         locked.received_at = now
         locked.appointment_at = _appointment(locked, now)
         event = record(locked, actor, "receive", S.RECEIVED, note=note,
@@ -313,37 +324,39 @@ def receive(dossier: Dossier, actor: Actor, note: str = "", received_at: dt.date
     return event
 
 
-def reject(dossier: Dossier, actor: Actor, reason: str) -> DossierEvent:
+def reject(dossier: Dossier, actor: Actor, reason: str, now: dt.datetime | None = None) -> DossierEvent:
     """Refuse to take the dossier in (Circular 03/2025 form 03); the reason is required."""
     return _close_with_reason(dossier, actor, "reject", S.REJECTED, reason,
-                              _("Give the reason for refusing the dossier."))
+                              _("Give the reason for refusing the dossier."), now)
 
 
-def mark_invalid(dossier: Dossier, actor: Actor, reason: str) -> DossierEvent:
+def mark_invalid(dossier: Dossier, actor: Actor, reason: str, now: dt.datetime | None = None) -> DossierEvent:
     """The data entered is invalid; the reason is required."""
     return _close_with_reason(dossier, actor, "mark_invalid", S.INVALID, reason,
-                              _("Say what is invalid in the dossier."))
+                              _("Say what is invalid in the dossier."), now)
 
 
-def cancel(dossier: Dossier, actor: Actor, reason: str) -> DossierEvent:
+def cancel(dossier: Dossier, actor: Actor, reason: str, now: dt.datetime | None = None) -> DossierEvent:
     """Cancel a dossier being handled (processing stops); the reason is required."""
     return _close_with_reason(dossier, actor, "cancel", S.CANCELLED, reason,
-                              _("Give the reason for cancelling the dossier."))
+                              _("Give the reason for cancelling the dossier."), now)
 
 
-def _close_with_reason(dossier, actor, action, target, reason, message) -> DossierEvent:
+def _close_with_reason(dossier, actor, action, target, reason, message, now) -> DossierEvent:
     with transaction.atomic():
         locked = _locked(dossier)
         check(locked, actor, action)
         reason = _require_text(reason, "reason", message)
-        now = timezone.now()
+        now = _when(now)
         locked.closed_at = now
         event = record(locked, actor, action, target, note=reason, data={"reason": reason}, now=now)
     _sync(dossier, locked)
     return event
 
 
-def start_processing(dossier: Dossier, actor: Actor, assignee=None, note: str = "") -> DossierEvent:
+def start_processing(
+    dossier: Dossier, actor: Actor, assignee=None, note: str = "", now: dt.datetime | None = None
+) -> DossierEvent:
     """Hand the dossier to a handler (by default the acting user)."""
     with transaction.atomic():
         locked = _locked(dossier)
@@ -355,14 +368,15 @@ def start_processing(dossier: Dossier, actor: Actor, assignee=None, note: str = 
             message = _("The handler must be a handler or leader of the receiving agency.")
             raise RequirementMissing(message, {"assignee": str(message)})
         locked.assigned_to = assignee
-        event = record(locked, actor, "start_processing", S.PROCESSING, note=note,
+        event = record(locked, actor, "start_processing", S.PROCESSING, note=note, now=_when(now),
                        data={"assignee": assignee.pk if assignee is not None else None})
     _sync(dossier, locked)
     return event
 
 
 def request_supplement(
-    dossier: Dossier, actor: Actor, items: Sequence[str], deadline: dt.date, note: str = ""
+    dossier: Dossier, actor: Actor, items: Sequence[str], deadline: dt.date, note: str = "",
+    now: dt.datetime | None = None,
 ) -> DossierEvent:
     """Ask the applicant for missing documents (Circular 03/2025 form 02):
     the list of what is missing and a deadline are required. The processing
@@ -371,17 +385,17 @@ def request_supplement(
         locked = _locked(dossier)
         check(locked, actor, "request_supplement")
         items = [str(i).strip() for i in (items or []) if str(i).strip()]
+        now = _when(now)
         errors = {}
         if not items:
             errors["items"] = gettext("List the documents or information that are missing.")
-        today = timezone.localdate()
+        today = timezone.localdate(now)
         if deadline is None:
             errors["deadline"] = gettext("Give the date by which the applicant must supplement the dossier.")
         elif deadline <= today:
             errors["deadline"] = gettext("The deadline must be after today.")
         if errors:
             raise RequirementMissing(next(iter(errors.values())), errors)
-        now = timezone.now()
         remaining = None
         if locked.appointment_at is not None:
             from procedures.calendar import processing_time_between
@@ -397,7 +411,9 @@ def request_supplement(
     return event
 
 
-def answer_supplement(dossier: Dossier, actor: Actor, files: Iterable, note: str = "") -> DossierEvent:
+def answer_supplement(
+    dossier: Dossier, actor: Actor, files: Iterable, note: str = "", now: dt.datetime | None = None
+) -> DossierEvent:
     """The applicant (online) or the receiver (documents handed in at the
     desk) supplies what was missing. `files` are `uploads.CheckedFile`s
     (already checked) or `Attachment`s the actor uploaded as drafts; at
@@ -415,7 +431,7 @@ def answer_supplement(dossier: Dossier, actor: Actor, files: Iterable, note: str
             raise RequirementMissing(message, {"files": str(message)})
         request_event = locked.events.filter(action="request_supplement").order_by("-created_at", "-pk").first()
         back_to = request_event.from_status if request_event else S.PROCESSING
-        now = timezone.now()
+        now = _when(now)
         if locked.supplement_remaining is not None:
             locked.appointment_at = _appointment(locked, now, amount=max(locked.supplement_remaining, Decimal(0)))
         data = {"items": locked.supplement_items,
@@ -441,7 +457,9 @@ def answer_supplement(dossier: Dossier, actor: Actor, files: Iterable, note: str
     return event
 
 
-def complete(dossier: Dossier, actor: Actor, result: str, files: Iterable = ()) -> DossierEvent:
+def complete(
+    dossier: Dossier, actor: Actor, result: str, files: Iterable = (), now: dt.datetime | None = None
+) -> DossierEvent:
     """The result is ready; describing it is required, files are optional."""
     from eforms.uploads import CheckedFile, store
 
@@ -449,7 +467,7 @@ def complete(dossier: Dossier, actor: Actor, result: str, files: Iterable = ()) 
         locked = _locked(dossier)
         check(locked, actor, "complete")
         result = _require_text(result, "result", _("Describe the result of the dossier."))
-        now = timezone.now()
+        now = _when(now)
         locked.result = result
         locked.completed_at = now
         event = record(locked, actor, "complete", S.COMPLETED, note=result, data={"result": result}, now=now)
@@ -461,12 +479,12 @@ def complete(dossier: Dossier, actor: Actor, result: str, files: Iterable = ()) 
     return event
 
 
-def return_result(dossier: Dossier, actor: Actor, note: str = "") -> DossierEvent:
+def return_result(dossier: Dossier, actor: Actor, note: str = "", now: dt.datetime | None = None) -> DossierEvent:
     """The result was handed over (or sent)."""
     with transaction.atomic():
         locked = _locked(dossier)
         check(locked, actor, "return_result")
-        now = timezone.now()
+        now = _when(now)
         locked.returned_at = now
         locked.closed_at = now
         event = record(locked, actor, "return_result", S.RETURNED, note=note, now=now)

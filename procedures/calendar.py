@@ -244,6 +244,10 @@ class WorkingCalendar:
         if unit == CALENDAR_DAYS:
             return Decimal((end.date() - start.date()).days)
         if unit == WORKING_DAYS:
+            # A request made after hours or on a day off counts from the next working moment.
+            start = self.next_working_moment(start)
+            if end <= start:
+                return Decimal(0)
             count = 0
             day = start.date()
             while day < end.date():
