@@ -247,7 +247,6 @@ def bind_linked_units(form: forms.BaseForm) -> None:
 
 class MultipleFileInput(forms.FileInput):
     allow_multiple_selected = True
-    template_name = "eforms/widgets/file.html"
 
 
 class UploadField(forms.Field):

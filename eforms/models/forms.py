@@ -52,6 +52,16 @@ LAYOUT_TYPES = frozenset({"step"})
 FILE_TYPE = "file"
 
 
+def portal_clean_name(label: str) -> str:
+    """`Mục đích yêu cầu` → `muc_dich_yeu_cau`: ASCII snake case through
+    anyascii (which folds đ), not Wagtail's default, which escapes it
+    (`muc_u0111ich_yeu_cau`)."""
+    from anyascii import anyascii
+    from django.utils.text import slugify
+
+    return slugify(anyascii(label or "")).replace("-", "_")[:255] or "field"
+
+
 @dataclass(frozen=True)
 class FieldSpec:
     """One field's definition as a plain value: what `FormVersion` stores and
@@ -73,7 +83,7 @@ class FieldSpec:
     @classmethod
     def from_field(cls, f: EFormField) -> FieldSpec:
         return cls(
-            clean_name=f.clean_name or f.get_field_clean_name(),
+            clean_name=f.clean_name or portal_clean_name(f.label),
             label=f.label,
             field_type=f.field_type,
             required=bool(f.required),
@@ -194,6 +204,9 @@ class EFormField(TranslatableMixin, AbstractFormField):
         verbose_name = _("e-form field")
         verbose_name_plural = _("e-form fields")
 
+    def get_field_clean_name(self) -> str:
+        return portal_clean_name(self.label)
+
     def clean(self):
         from django.core.exceptions import ValidationError
 
@@ -216,6 +229,7 @@ class EFormIndexPage(Page):
     content_panels = [*Page.content_panels, FieldPanel("intro")]
     subpage_types = ["eforms.EFormPage"]
     max_count_per_parent = 1
+    template = "eforms/eform_index_page.html"
 
     class Meta:
         verbose_name = _("e-form folder")

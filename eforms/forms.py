@@ -1,0 +1,197 @@
+"""The applying pages' own forms (issue 7, point 2): who applies, how the
+dossier reaches the agency and how the result comes back, and the final
+declaration. The e-form's own questions come from `eforms.form_builder`."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from eforms import fields as ef
+from eforms.models import Channel, ResultDelivery
+
+
+class ApplyingAs:
+    SELF = "self"
+    BEHALF = "behalf"
+    ORGANISATION = "organisation"
+    CHOICES = [
+        (SELF, _("For myself")),
+        (BEHALF, _("On behalf of another person")),
+        (ORGANISATION, _("For an organisation or business")),
+    ]
+
+
+class PortalForm(forms.Form):
+    """Links address fields to their communes, like the e-forms."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        ef.bind_linked_units(self)
+
+
+class ApplicantForm(PortalForm):
+    """The applicant block, prefilled from the citizen's profile."""
+
+    applying_as = forms.ChoiceField(label=_("Who is this application for?"), choices=ApplyingAs.CHOICES,
+                                    widget=forms.RadioSelect, initial=ApplyingAs.SELF)
+    full_name = forms.CharField(label=_("Full name"), max_length=255,
+                                widget=forms.TextInput(attrs={"autocomplete": "name"}),
+                                error_messages={"required": _("Enter your full name.")})
+    date_of_birth = ef.BirthDateField(label=_("Date of birth"))
+    id_number = ef.IdNumberField(label=_("Citizen identity number"),
+                                 help_text=_("The 12 digits on your chip-based citizen identity card."))
+    phone = ef.PhoneField(label=_("Mobile phone"))
+    email = forms.EmailField(label=_("Email"), required=False,
+                             widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+                             help_text=_("We send the receipt and each change of status here."))
+    address = ef.AddressField(label=_("Permanent or current address"))
+
+    behalf_name = forms.CharField(label=_("Their full name"), max_length=255, required=False)
+    behalf_id_number = ef.IdNumberField(label=_("Their citizen identity number"), required=False)
+
+    organisation_name = forms.CharField(label=_("Name of the organisation"), max_length=255, required=False)
+    organisation_tax_code = ef.TaxCodeField(label=_("Tax code"), required=False,
+                                            help_text=_("10 digits, or 13 for a branch: 0123456789-001."))
+
+    BEHALF_FIELDS = ("behalf_name", "behalf_id_number")
+    ORGANISATION_FIELDS = ("organisation_name", "organisation_tax_code")
+
+    def clean(self):
+        from accounts.validators import check_id_matches_birth_date
+
+        cleaned = super().clean()
+        kind = cleaned.get("applying_as")
+        required = {
+            ApplyingAs.BEHALF: {"behalf_name": _("Enter the full name of the person you apply for."),
+                                "behalf_id_number": _("Enter their citizen identity number.")},
+            ApplyingAs.ORGANISATION: {"organisation_name": _("Enter the name of the organisation."),
+                                      "organisation_tax_code": _("Enter the organisation's tax code.")},
+        }.get(kind, {})
+        for name, message in required.items():
+            if not cleaned.get(name) and name not in self.errors:
+                self.add_error(name, message)
+        if kind != ApplyingAs.BEHALF:
+            for name in self.BEHALF_FIELDS:
+                cleaned[name] = ""
+        if kind != ApplyingAs.ORGANISATION:
+            for name in self.ORGANISATION_FIELDS:
+                cleaned[name] = ""
+        try:
+            check_id_matches_birth_date(cleaned.get("id_number", ""), cleaned.get("date_of_birth"))
+        except forms.ValidationError as error:
+            if "id_number" not in self.errors:
+                self.add_error("id_number", error)
+        return cleaned
+
+    @classmethod
+    def initial_from_profile(cls, user) -> dict:
+        """What the profile already knows (accounts.CitizenProfile)."""
+        profile = getattr(user, "profile", None)
+        initial = {"applying_as": ApplyingAs.SELF, "email": getattr(user, "email", "")}
+        if profile is None:
+            return initial
+        initial.update(
+            full_name=profile.full_name,
+            date_of_birth=profile.date_of_birth.isoformat() if profile.date_of_birth else "",
+            id_number=profile.id_number,
+            phone=profile.phone,
+            address={"province_code": profile.province_code or "", "commune_code": profile.commune_code or "",
+                     "street": profile.street or ""},
+        )
+        return initial
+
+
+PICKUP_WINDOWS = [
+    ("07:30-11:00", _("Morning, 7:30–11:00")),
+    ("13:30-17:00", _("Afternoon, 13:30–17:00")),
+]
+
+
+class SubmissionForm(PortalForm):
+    """Where the dossier goes, how it gets there and how the result comes
+    back (seed 003 §4.4: the post can collect the documents at home)."""
+
+    agency = forms.ChoiceField(label=_("Agency that receives the dossier"), choices=[],
+                               error_messages={"required": _("Choose the agency that will receive the dossier."),
+                                               "invalid_choice": _("Choose one of the agencies in the list.")})
+    channel = forms.ChoiceField(label=_("How do you submit the documents?"), widget=forms.RadioSelect,
+                                choices=[(Channel.ONLINE, _("Online only: the files attached here")),
+                                         (Channel.HOME_SERVICE,
+                                          _("Home service: the post collects the paper documents from me"))],
+                                initial=Channel.ONLINE)
+    pickup_address = forms.CharField(label=_("Address where the post collects the documents"), required=False,
+                                     max_length=500, widget=forms.TextInput(attrs={"autocomplete": "street-address"}))
+    pickup_date = forms.DateField(label=_("Collection day"), required=False, widget=ef.DateInput,
+                                  help_text=_("A working day from tomorrow on."))
+    pickup_window = forms.ChoiceField(label=_("Collection time"), choices=PICKUP_WINDOWS, required=False,
+                                      widget=forms.RadioSelect)
+    result_delivery = forms.ChoiceField(label=_("How do you want to receive the result?"),
+                                        widget=forms.RadioSelect, choices=[], initial=ResultDelivery.OFFICE)
+    delivery_address = forms.CharField(label=_("Address to post the result to"), required=False, max_length=500,
+                                       widget=forms.TextInput(attrs={"autocomplete": "street-address"}))
+
+    def __init__(self, *args, agencies=(), level: int = 3, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.agencies = {str(a.pk): a for a in agencies}
+        self.fields["agency"].choices = [("", _("— Choose an agency —"))] + [
+            (str(a.pk), a.localized.name) for a in agencies
+        ]
+        deliveries = [(ResultDelivery.OFFICE, _("At the office, when I am invited")),
+                      (ResultDelivery.POST, _("By post to my address (postal fee paid on delivery)"))]
+        if level >= 4:
+            deliveries.append((ResultDelivery.ONLINE, _("Online: an electronic copy in My dossiers")))
+        self.fields["result_delivery"].choices = deliveries
+
+    def clean_pickup_date(self):
+        from procedures.calendar import is_working_day
+
+        day = self.cleaned_data.get("pickup_date")
+        if day is None:
+            return day
+        today = timezone.localdate()
+        if day <= today or day > today + dt.timedelta(days=60):
+            raise forms.ValidationError(_("Choose a day between tomorrow and two months from now."))
+        if not is_working_day(day):
+            raise forms.ValidationError(_("The post collects on working days only; choose another day."))
+        return day
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("channel") == Channel.HOME_SERVICE:
+            messages = {"pickup_address": _("Give the address where the post should collect the documents."),
+                        "pickup_date": _("Choose the day the post should come."),
+                        "pickup_window": _("Choose a time window.")}
+            for name, message in messages.items():
+                if not cleaned.get(name) and name not in self.errors:
+                    self.add_error(name, message)
+        if cleaned.get("result_delivery") == ResultDelivery.POST and not cleaned.get("delivery_address"):
+            self.add_error("delivery_address", _("Give the address the result should be posted to."))
+        return cleaned
+
+    def pickup_window_bounds(self) -> tuple[dt.datetime | None, dt.datetime | None]:
+        day, window = self.cleaned_data.get("pickup_date"), self.cleaned_data.get("pickup_window")
+        if not day or not window or self.cleaned_data.get("channel") != Channel.HOME_SERVICE:
+            return None, None
+        start, end = (dt.time.fromisoformat(t) for t in window.split("-"))
+        tz = timezone.get_current_timezone()
+        return dt.datetime.combine(day, start, tzinfo=tz), dt.datetime.combine(day, end, tzinfo=tz)
+
+
+class ReviewForm(forms.Form):
+    """The last step: the declaration, and the key that makes a double click
+    or a replayed request one dossier."""
+
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=80)
+    declaration = ef.DeclarationField(label=_("I declare that the information above is true and complete, "
+                                              "and I am responsible for it before the law."))
+
+    def __init__(self, *args, declaration_text: str = "", **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        if declaration_text:
+            self.fields["declaration"].label = declaration_text

@@ -1,0 +1,81 @@
+"""Template helpers for the applying pages' fields (accessible errors and
+descriptions; which markup a field needs)."""
+
+from django import template
+
+register = template.Library()
+
+GROUPED = {"radioselect", "checkboxselectmultiple"}
+
+
+@register.filter
+def field_kind(field) -> str:
+    """"checkbox", "group" (radio buttons, checkboxes), "address", "file" or "input"."""
+    widget_type = field.widget_type
+    if widget_type == "checkbox":
+        return "checkbox"
+    if widget_type in GROUPED:
+        return "group"
+    if widget_type == "address":
+        return "address"
+    if widget_type == "multiplefile":
+        return "file"
+    return "input"
+
+
+@register.filter
+def first_input_id(field) -> str:
+    """The id an error summary link should focus: the first input of a group."""
+    if field.widget_type in GROUPED or field.widget_type == "address":
+        return f"{field.auto_id}_0"
+    return field.auto_id
+
+
+@register.filter
+def described(field):
+    """The widget with aria-describedby (help text, error) and aria-invalid."""
+    ids = []
+    if field.help_text:
+        ids.append(f"{field.auto_id}_helptext")
+    if field.errors:
+        ids.append(f"{field.auto_id}_error")
+    attrs = {}
+    if ids:
+        attrs["aria-describedby"] = " ".join(ids)
+    if field.errors:
+        attrs["aria-invalid"] = "true"
+    return field.as_widget(attrs=attrs)
+
+
+
+@register.filter
+def attached_for(attached, name):
+    """The files a draft already holds for one upload field."""
+    return (attached or {}).get(name, [])
+
+
+@register.filter
+def upload_rules_text(field) -> str:
+    """"PDF, JPEG · up to 10 MB each · up to 5 files", in the active language."""
+    from django.template.defaultfilters import filesizeformat
+    from django.utils.translation import gettext as _
+
+    from eforms.uploads import LABELS
+
+    rules = getattr(field.field, "rules", None)
+    if rules is None:
+        return ""
+    parts = [_("Accepted: %(types)s") % {"types": ", ".join(LABELS[k] for k in rules.allowed_types)}]
+    if rules.max_file_size:
+        parts.append(_("up to %(size)s each") % {"size": filesizeformat(rules.max_file_size)})
+    if rules.max_files:
+        parts.append(_("at most %(count)s files") % {"count": rules.max_files})
+    return " · ".join(parts)
+
+
+@register.simple_tag
+def live_eform(procedure):
+    """The procedure's live e-form (None when it has none)."""
+    from eforms.models.forms import EFormPage
+
+    return EFormPage.live_for(procedure) if procedure is not None else None

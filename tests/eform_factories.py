@@ -1,0 +1,72 @@
+"""Builders for the e-form tests (no tests here): an e-form with every
+portal field type attached to a procedure, in Vietnamese and English."""
+
+from __future__ import annotations
+
+from eforms.models import EFormField, EFormIndexPage, EFormPage
+from home.setup import ensure_site
+from tests.dossier_factories import en, make_citizen, make_procedure, vi
+
+#: (label vi, label en, type, required, extra)
+FIELDS = [
+    ("Mục đích yêu cầu", "Purpose of the request", "radio", True,
+     {"choices": "Xin việc\nDu học\nKhác", "choice_labels": "Xin việc\nDu học\nKhác"}),
+    ("Nội dung chi tiết", "Details", "multiline", False, {}),
+    ("Giấy tờ kèm theo", "Attached documents", "step", False, {"help_text": "Tải lên bản quét"}),
+    ("Bản sao căn cước", "Copy of the identity card", "file", True,
+     {"allowed_types": "pdf,jpeg,png", "max_files": 2, "max_file_size_mb": 1}),
+    ("Giấy tờ khác", "Other documents", "file", False, {}),
+]
+EN_CHOICE_LABELS = {"muc_dich_yeu_cau": "Job application\nStudy abroad\nOther"}
+
+
+def eform_index():
+    home = ensure_site()
+    index = EFormIndexPage.objects.filter(locale=vi()).first()
+    if index is None:
+        index = home.add_child(instance=EFormIndexPage(title="Biểu mẫu điện tử", slug="bieu-mau", locale=vi()))
+    return index
+
+
+def make_eform(procedure=None, fields=FIELDS, *, title="Tờ khai yêu cầu cấp Phiếu lý lịch tư pháp",
+               translate: bool = True) -> EFormPage:
+    procedure = procedure or make_procedure()
+    page = EFormPage(title=title, slug=f"ef-{procedure.code.replace('.', '-')}", procedure=procedure, locale=vi(),
+                     declaration="Tôi cam đoan những lời khai trên là đúng sự thật.")
+    for order, (label, _label_en, field_type, required, extra) in enumerate(fields):
+        page.form_fields.add(EFormField(label=label, field_type=field_type, required=required, sort_order=order,
+                                        **extra))
+    eform_index().add_child(instance=page)
+    page.save_revision().publish()
+    page = EFormPage.objects.get(pk=page.pk)
+    if translate:
+        translate_eform(page, fields)
+    return page
+
+
+def translate_eform(page: EFormPage, fields=FIELDS) -> EFormPage:
+    """The English translation, with English labels (as a translator would give them)."""
+    from home.setup import translate_page
+
+    translate_page(page.procedure, "en", title=f"{page.procedure.title} (EN)")
+    english = translate_page(page, "en", title=f"{page.title} (EN)", declaration="I declare this is true.")
+    labels = {vi_label: en_label for vi_label, en_label, *_rest in fields}
+    source = {f.translation_key: f for f in page.form_fields.all()}
+    items = list(english.form_fields.all())
+    for field in items:
+        field.label = labels.get(source[field.translation_key].label, field.label)
+        field.choice_labels = EN_CHOICE_LABELS.get(field.clean_name, field.choice_labels)
+    english.form_fields = items
+    english.save_revision().publish()
+    return EFormPage.objects.get(pk=english.pk)
+
+
+def citizen(username: str = "citizen-an", **kwargs):
+    user = make_citizen(username, **kwargs)
+    profile = user.profile
+    profile.province_code, profile.commune_code = "66", "24133"
+    profile.save()
+    return user
+
+
+__all__ = ["FIELDS", "citizen", "en", "eform_index", "make_eform", "translate_eform", "vi"]
