@@ -7,9 +7,11 @@ point at a complete list of the same shape, without a code change."""
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from pathlib import Path
 
+from anyascii import anyascii
 from django.conf import settings
 
 DEFAULT_FILE = Path(__file__).parent / "data" / "administrative_units.json"
@@ -26,15 +28,22 @@ def _load() -> dict:
     }
 
 
+def _sort_key(item: tuple[str, str]) -> str:
+    """Alphabetical as Vietnamese readers expect: by the proper name, not the
+    "Tỉnh"/"Thành phố"/"Xã"/"Phường" prefix, with Đ beside D."""
+    name = re.sub(r"^(Thành phố|Tỉnh|Xã|Phường|Đặc khu)\s+", "", item[1])
+    return anyascii(name).lower()
+
+
 def province_choices() -> list[tuple[str, str]]:
-    return sorted(_load()["provinces"].items(), key=lambda item: item[1])
+    return sorted(_load()["provinces"].items(), key=_sort_key)
 
 
 def commune_choices(province_code: str | None = None) -> list[tuple[str, str]]:
     rows = _load()["communes"].values()
     return sorted(
         ((row["code"], row["name"]) for row in rows if not province_code or row["province"] == province_code),
-        key=lambda item: item[1],
+        key=_sort_key,
     )
 
 
