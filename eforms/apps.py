@@ -8,3 +8,4 @@ class EformsConfig(AppConfig):
 
     def ready(self) -> None:
         from eforms import checks  # noqa: F401  (registers the system checks)
+        from eforms import notifications  # noqa: F401  (emails the receipt on submission)
