@@ -18,7 +18,6 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -85,6 +84,14 @@ def apply_start(request, code: str):
         return _printable(request, procedure, eform)
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
+    resume = request.GET.get("draft")
+    if resume and request.method != "POST":  # "My dossiers" links here to resume a draft
+        try:
+            draft = d.drafts_for(request.user).get(public_id=uuid.UUID(resume))
+        except (ValueError, Dossier.DoesNotExist) as error:
+            raise Http404 from error
+        app = d.Application(draft, d.version_for(draft, eform), level=procedure.level)
+        return redirect(app.url(app.first_open_step().key))
     if request.method == "POST":
         from eforms.services import save_draft
 
@@ -92,15 +99,10 @@ def apply_start(request, code: str):
         draft = save_draft(procedure=procedure, applicant=request.user, form_version=version.reference(),
                            form_data={"applicant": {}, "answers": {}, "delivery": {}, "done": []})
         return redirect(d.Application(draft, version, level=procedure.level).url(d.APPLICANT))
-    drafts = [
-        {"draft": draft, "url": d.Application(draft, d.version_for(draft, eform), level=procedure.level)
-         .first_open_step().key}
-        for draft in d.drafts_for(request.user).filter(procedure__translation_key=procedure.translation_key)
-    ]
-    for item in drafts:
-        item["url"] = reverse("eforms_apply_step" if item["url"] != d.REVIEW else "eforms_apply_review",
-                              kwargs={"code": code, "draft": item["draft"].public_id,
-                                      **({"step": item["url"]} if item["url"] != d.REVIEW else {})})
+    drafts = []
+    for draft in d.drafts_for(request.user).filter(procedure__translation_key=procedure.translation_key):
+        app = d.Application(draft, d.version_for(draft, eform), level=procedure.level)
+        drafts.append({"draft": draft, "url": app.url(app.first_open_step().key)})
     version = eform.current_version()
     documents = [spec for spec in version.specs() if spec.is_file]
     return render(request, "eforms/apply_start.html", {

@@ -316,3 +316,11 @@ def _attach(dossier: Dossier, applicant, attachments: list[Attachment]) -> None:
     total = sum(dossier.attachments.values_list("size", flat=True))
     if count > settings.PORTAL_UPLOAD_MAX_FILES_PER_DOSSIER or total > settings.PORTAL_UPLOAD_MAX_DOSSIER_SIZE:
         raise SubmissionError(_("The dossier has more files, or larger files, than allowed; remove some."))
+
+
+def drafts_for(user):
+    """The applicant's unsubmitted applications, newest first, for "My
+    dossiers" (the applying flow keeps them: `eforms.drafts`)."""
+    from eforms.drafts import drafts_for as applying_drafts
+
+    return applying_drafts(user)
