@@ -47,6 +47,8 @@ class HomePage(Page):
         # procedure catalogue and legal documents (procedures app)
         "procedures.ProcedureIndexPage",
         "procedures.LegalDocumentIndexPage",
+        # the folder of e-forms (eforms app)
+        "eforms.EFormIndexPage",
     ]
 
     class Meta:
