@@ -252,7 +252,7 @@ def record(
 def _locked(dossier: Dossier) -> Dossier:
     """Re-read the dossier under a row lock, so two clicks (or a clerk and an
     API call) cannot both move it."""
-    fresh = Dossier.objects.select_for_update().select_related("agency", "procedure").get(pk=dossier.pk)
+    fresh = Dossier.objects.select_for_update().get(pk=dossier.pk)
     return fresh
 
 

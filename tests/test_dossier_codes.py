@@ -206,3 +206,18 @@ def test_one_hundred_concurrent_submissions_get_one_hundred_codes():
     assert Dossier.objects.count() == total
     sequences = sorted(int(code.rsplit("-", 1)[1]) for _key, code in codes)
     assert sequences == list(range(1, total + 1))
+
+
+def test_system_checks_guard_the_settings(settings, tmp_path):
+    from eforms.checks import check_dossier_settings
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PORTAL_PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    assert check_dossier_settings() == []
+    settings.PORTAL_PRIVATE_MEDIA_ROOT = tmp_path / "media" / "private"
+    assert [e.id for e in check_dossier_settings()] == ["eforms.E001"]
+    settings.PORTAL_PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    settings.PORTAL_DOSSIER_CODE_PATTERN = "{unit_code}-{date:%y%m%d}"
+    assert [e.id for e in check_dossier_settings()] == ["eforms.E002"]
+    settings.PORTAL_DOSSIER_CODE_PATTERN = "{unit_code}-{seq:04d}-{when}"
+    assert [e.id for e in check_dossier_settings()] == ["eforms.E003"]
