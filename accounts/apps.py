@@ -8,7 +8,8 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         # Sign-in method in the session, profile from identity claims (B2).
-        from . import mfa, signals
+        from . import mfa, signals, social
 
         signals.connect()
         mfa.register()
+        social.register_admin()

@@ -29,6 +29,7 @@ SESSION_KEY = "portal_admin_second_factor"
 SETUP_SECRET_SESSION_KEY = "portal_admin_totp_setup_secret"
 MAX_FAILURES = 5
 LOCKOUT_SECONDS = 15 * 60
+LOCKED_OUT_MESSAGE = _("Too many wrong codes. Wait 15 minutes, then try again.")
 
 # Admin views a user must reach before the second factor: signing in and
 # out, password reset, the admin's translation catalogue, and ours.
@@ -175,7 +176,7 @@ def verify_view(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST or None)
     if request.method == "POST":
         if is_locked_out(user):
-            form.add_error(None, _("Too many wrong codes. Wait 15 minutes, then try again."))
+            form.add_error(None, LOCKED_OUT_MESSAGE)
         elif form.is_valid():
             if check_code(user, form.cleaned_data["code"]):
                 clear_failures(user)
@@ -209,7 +210,7 @@ def setup_view(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST or None)
     if request.method == "POST":
         if is_locked_out(user):
-            form.add_error(None, _("Too many wrong codes. Wait 15 minutes, then try again."))
+            form.add_error(None, LOCKED_OUT_MESSAGE)
         elif form.is_valid():
             if validate_totp_code(secret, form.cleaned_data["code"]):
                 TOTP.activate(user, secret)

@@ -16,6 +16,7 @@ from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth import get_user_model
 
 from accounts.signals import LOGIN_METHOD_SESSION_KEY
+from accounts.social import STAFF_REFUSED_MESSAGE
 from config.settings.base import oidc_apps_from_env
 from tests.oidc_provider.fixtures import local_path, oidc_provider  # noqa: F401
 
@@ -159,8 +160,8 @@ def test_staff_cannot_link_a_provider(client, oidc_provider):  # noqa: F811
 
     assert response.status_code == 302
     assert not SocialAccount.objects.exists()
-    messages = [str(m) for m in response.wsgi_request._messages]
-    assert any("Staff accounts cannot sign in" in m for m in messages)
+    messages = [m.message for m in response.wsgi_request._messages]
+    assert STAFF_REFUSED_MESSAGE in messages
 
 
 def test_a_link_made_before_promotion_to_staff_no_longer_signs_in(client, oidc_provider):  # noqa: F811
@@ -220,3 +221,33 @@ def test_oidc_providers_come_from_the_environment():
     assert keycloak["settings"]["token_auth_method"] == "client_secret_post"
     with pytest.raises(ValueError):
         oidc_apps_from_env({"OIDC_PROVIDERS": "Bad Id"})
+
+
+def test_an_administrator_adds_an_identity_provider_in_the_admin(admin_client_with_second_factor):
+    from allauth.socialaccount.models import SocialApp
+    from django.test import Client
+
+    admin = admin_client_with_second_factor
+    assert admin.get("/admin/identity_providers/new/").status_code == 200
+    refused = admin.post(
+        "/admin/identity_providers/new/",
+        {"provider": "openid_connect", "provider_id": "", "name": "VNeID", "client_id": "portal", "secret": "s",
+         "server_url": "", "settings": ""},
+    )
+    assert refused.status_code == 200, "an OIDC provider without issuer or id is refused"
+    assert not SocialApp.objects.exists()
+
+    response = admin.post(
+        "/admin/identity_providers/new/",
+        {"provider": "openid_connect", "provider_id": "vneid", "name": "VNeID", "client_id": "portal",
+         "secret": "s3cret", "server_url": "https://sso.example.gov.vn/", "settings": '{"claims": {"id_number": "cccd"}}'},
+    )
+    assert response.status_code == 302
+    app = SocialApp.objects.get(provider_id="vneid")
+    assert app.settings == {"server_url": "https://sso.example.gov.vn", "claims": {"id_number": "cccd"}}
+    assert app.secret == "s3cret"
+    assert "s3cret" not in admin.get(f"/admin/identity_providers/edit/{app.pk}/").content.decode()
+
+    login_page = Client().get("/accounts/login/").content.decode()
+    assert 'data-provider="vneid"' in login_page
+    assert 'action="/accounts/oidc/vneid/login/' in login_page
