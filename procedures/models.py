@@ -384,8 +384,12 @@ class ProcedureIndexPage(RoutablePageMixin, DisclosureSectionMixin, Page):
     def catalogue_view(self, request):
         return self.render(request, context_overrides=self._catalogue(request))
 
-    @re_path(r"^(?:co-quan|agency)/(?P<unit_code>[0-9A-Za-z.\-]+)/$", name="agency")
+    # Wagtail serves only paths made of word characters and hyphens, so the
+    # dots of a unit code travel as underscores (a unit code has none):
+    # 000.00.10.H30 → co-quan/000_00_10_H30/.
+    @re_path(r"^(?:co-quan|agency)/(?P<unit_code>[0-9A-Za-z_\-]+)/$", name="agency")
     def agency_view(self, request, unit_code):
+        unit_code = unit_code.replace("_", ".")
         agency = Agency.objects.filter(unit_code=unit_code).order_by("pk").first()
         if agency is None:
             raise Http404(_("No agency has this code."))
@@ -408,7 +412,7 @@ class ProcedureIndexPage(RoutablePageMixin, DisclosureSectionMixin, Page):
 
     def agency_url(self, agency: Agency | str) -> str:
         """The catalogue page of one agency (or unit code), in this index's language."""
-        return self._sub_url("co-quan", "agency", getattr(agency, "unit_code", agency))
+        return self._sub_url("co-quan", "agency", getattr(agency, "unit_code", agency).replace(".", "_"))
 
     def field_url(self, field: Field | str) -> str:
         """The catalogue page of one field (or field code), in this index's language."""

@@ -15,7 +15,8 @@ class AgencyViewSet(SnippetViewSet):
     menu_label = _("Agencies")
     list_display = ["name", "unit_code", "tier", Column("parent", label=_("parent agency")), "phone"]
     list_filter = ["tier", "locale"]
-    search_fields = ["name", "short_name", "unit_code"]
+    # no `search_fields` here: per-field search fails on SQLite FTS
+    # (wagtail/wagtail#10217); the models' own search_fields are used.
     ordering = ["tier", "name"]
     list_per_page = 50
     copy_view_enabled = False
@@ -27,7 +28,6 @@ class FieldViewSet(SnippetViewSet):
     menu_label = _("Fields")
     list_display = ["name", "code"]
     list_filter = ["locale"]
-    search_fields = ["name", "code"]
     ordering = ["name"]
     list_per_page = 50
 
