@@ -155,3 +155,13 @@ def test_citizens_are_not_let_into_the_admin(client, django_user_model):
     response = client.get("/admin/")
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
+
+
+def test_a_lost_authenticator_is_reset_by_command(client, staff):
+    from django.core.management import call_command
+
+    TOTP.activate(staff, generate_totp_secret())
+    call_command("reset_second_factor", "editor@example.vn")
+    assert not Authenticator.objects.filter(user=staff).exists()
+    admin_login(client, staff)
+    assert client.get("/admin/")["Location"].startswith("/admin/second-factor/setup/")
