@@ -251,3 +251,49 @@ def test_an_administrator_adds_an_identity_provider_in_the_admin(admin_client_wi
     login_page = Client().get("/accounts/login/").content.decode()
     assert 'data-provider="vneid"' in login_page
     assert 'action="/accounts/oidc/vneid/login/' in login_page
+
+
+def social_login_for(user, provider, extra_data):
+    from allauth.socialaccount.models import SocialLogin
+
+    account = SocialAccount(provider=provider, uid="uid-1", extra_data=extra_data, user=user)
+    return SocialLogin(user=user, account=account)
+
+
+def test_google_only_fills_empty_fields_and_vouches_for_nothing(rf):
+    from allauth.core import context
+    from allauth.socialaccount.models import SocialApp
+
+    from accounts.models import CitizenProfile
+    from accounts.social import profile_from_claims
+
+    SocialApp.objects.create(provider="google", name="Google", client_id="g", secret="s")
+    user = make_user("g@example.vn")
+    CitizenProfile.objects.create(user=user, full_name="Tên Tự Nhập")
+    login = social_login_for(user, "google", {"name": "Another Name", "phone_number": "0912 345 678"})
+    with context.request_context(rf.get("/")):
+        profile = profile_from_claims(user, login)
+    assert profile.full_name == "Tên Tự Nhập"
+    assert profile.phone == "0912345678"
+    assert profile.verified_fields == []
+    assert profile.verified_by == ""
+
+
+def test_an_identity_provider_maps_its_own_claim_names_and_bad_values_are_dropped(rf):
+    from allauth.core import context
+    from allauth.socialaccount.models import SocialApp
+
+    from accounts.social import profile_from_claims
+
+    SocialApp.objects.create(provider="openid_connect", provider_id="vneid", name="VNeID", client_id="c",
+                             settings={"server_url": "https://sso.example.gov.vn", "claims": {"id_number": "cccd"}})
+    user = make_user("v@example.vn")
+    claims = {"sub": "1", "name": "Phạm Văn Bình", "cccd": "066085000111", "birthdate": "1985-01-02",
+              "phone_number": "12345", "id_number": "999999999999"}
+    login = social_login_for(user, "vneid", {"userinfo": claims, "id_token": {"sub": "1"}})
+    with context.request_context(rf.get("/")):
+        profile = profile_from_claims(user, login)
+    assert profile.id_number == "066085000111"
+    assert profile.phone == "", "an invalid phone claim is not stored"
+    assert set(profile.verified_fields) == {"full_name", "date_of_birth", "id_number"}
+    assert profile.verified_by == "vneid"
