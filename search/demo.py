@@ -20,6 +20,7 @@ SYNONYM_GROUPS = [
     ("làm giấy khai sinh\nđăng ký khai sinh", ""),
     ("đăng ký tạm trú\ntạm trú", ""),
     ("lý lịch tư pháp\nphiếu lý lịch tư pháp\nlltp", ""),
+    ("tnhh\ntrách nhiệm hữu hạn", "Viết tắt"),
 ]
 
 # query → words the promoted procedure's title contains

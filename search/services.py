@@ -19,10 +19,11 @@ contains the whole query.
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass, field
-from functools import cached_property
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
@@ -151,6 +152,19 @@ class Filters:
     def active(self) -> bool:
         return bool(self.field or self.agency or self.tier or self.level)
 
+    def failures(self, field_id, agency_id, tier, level) -> list[str]:
+        """The facets whose chosen value this procedure does not have."""
+        failed = []
+        if self.field and field_id not in self.field_ids:
+            failed.append("field")
+        if self.agency and agency_id not in self.agency_ids:
+            failed.append("agency")
+        if self.tier and tier != self.tier:
+            failed.append("tier")
+        if self.level and level != self.level:
+            failed.append("level")
+        return failed
+
     def accepts(self, hit: Hit, skip: str = "") -> bool:
         if hit.kind != "procedure":
             return not self.active
@@ -170,7 +184,7 @@ class Filters:
 # ---------------------------------------------------------------- hits
 
 
-@dataclass
+@dataclass(slots=True)
 class Hit:
     """One match before its object is loaded."""
 
@@ -186,7 +200,9 @@ class Hit:
     usage_count: int = 0
     procedure_id: int | None = None  # for form templates: the procedure they belong to
     pinned: bool = False
+    title_phrase: bool = False  # the title holds the whole query (or a synonym variant)
     obj: object = None  # the specific page or document, loaded for the shown page only
+    procedure: object = None  # for form templates, loaded with obj
 
 
 def _kind_for_models():
@@ -236,16 +252,16 @@ class SQLiteEngine:
             return ""
         return "{" + columns + "} : (" + " OR ".join(parts) + ")"
 
-    def page_hits(self, variants, locale_id, operator="AND") -> list[Hit]:
-        from procedures.models import ProcedurePage  # noqa: F401  (ensures the table exists)
-
+    def page_rows(self, variants, locale_id, operator="AND") -> list[tuple]:
+        """(entry id, kind, page id, bm25, path, field, agency, tier, level,
+        usage) of every live page of the locale that matches."""
         kinds = {ContentType.objects.get_for_model(model).pk: kind for model, kind in _kind_for_models().items()}
         match = self.fts_query(variants, operator)
         if not match:
             return []
         placeholders = ", ".join(["%s"] * len(kinds))
         sql = f"""
-            SELECT e.content_type_id, p.id, bm25({self.fts}, {self.WEIGHTS}), p.title, p.path,
+            SELECT e.id, e.content_type_id, p.id, bm25({self.fts}, {self.WEIGHTS}), p.path,
                    pp.field_id, pp.agency_id, pp.tier, pp.level, pp.usage_count
             FROM {self.fts}
             JOIN {self.entries} e ON e.id = {self.fts}.rowid
@@ -257,12 +273,74 @@ class SQLiteEngine:
         """
         with connection.cursor() as cursor:
             cursor.execute(sql, [match, *kinds.keys(), locale_id])
-            rows = cursor.fetchall()
-        return [
-            Hit(kind=kinds[ct], pk=pk, score=-rank, title=title, path=path, field_id=field_id,
-                agency_id=agency_id, tier=tier or "", level=level, usage_count=usage or 0)
-            for ct, pk, rank, title, path, field_id, agency_id, tier, level, usage in rows
+            return [(row[0], kinds[row[1]], *row[2:]) for row in cursor.fetchall()]
+
+    def search(self, variants, locale_id, operator, filters: Filters, restricted: list[str]):
+        """(the best RESULT_LIMIT hits, the number of matches, facet counts).
+
+        Every match is counted and faceted, but Hit objects are made only for
+        the best ones: broad queries match thousands of procedures."""
+        rows = self.page_rows(variants, locale_id, operator)
+        if restricted:
+            rows = [row for row in rows if _is_public(row[4], restricted)]
+        procedures = [row for row in rows if row[1] == "procedure"]
+        counts = {name: Counter() for name in FACETS}
+        positions = {"field": 5, "agency": 6, "tier": 7, "level": 8}
+        if filters.active:
+            accepted = []
+            for row in procedures:
+                failed = filters.failures(row[5], row[6], row[7], row[8])
+                if not failed:
+                    accepted.append(row)
+                    for name, position in positions.items():
+                        counts[name][row[position]] += 1
+                elif len(failed) == 1:  # each facet counts without its own filter
+                    counts[failed[0]][row[positions[failed[0]]]] += 1
+            forms = []
+        else:
+            accepted = rows
+            for name, position in positions.items():
+                counts[name] = Counter(row[position] for row in procedures)
+            forms = self.form_hits(variants, locale_id, operator)
+            if restricted:
+                forms = [hit for hit in forms if _is_public(hit.path, restricted)]
+        in_title = self.title_phrase_ids(variants) if accepted else set()
+
+        def prelim(row):
+            weight = KIND_WEIGHTS[row[1]] * (TITLE_PHRASE_BONUS if row[0] in in_title else 1.0)
+            return -row[3] * weight * (1.0 + 0.05 * math.log1p(row[9] or 0))
+
+        best = heapq.nlargest(RESULT_LIMIT, accepted, key=prelim)
+        hits = [
+            Hit(kind, pk, -rank, "", path, field_id, agency_id, tier or "", level, usage or 0,
+                title_phrase=entry in in_title)
+            for entry, kind, pk, rank, path, field_id, agency_id, tier, level, usage in best
         ]
+        return hits + forms, len(accepted) + len(forms), counts
+
+    def title_phrase_ids(self, variants) -> set[int]:
+        """Index entries whose title holds one of the variants as a phrase."""
+        phrases = [f'"{variant}"' for variant in variants if variant]
+        if not phrases:
+            return set()
+        match = "{title} : (" + " OR ".join(phrases) + ")"
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT rowid FROM {self.fts} WHERE {self.fts} MATCH %s", [match])
+            return {row[0] for row in cursor.fetchall()}
+
+    def document_frequencies(self, terms: list[str]) -> dict[str, int]:
+        """How many index entries hold each term (the fts5vocab table of
+        migration 0003); empty when it is missing."""
+        if not terms:
+            return {}
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT term, doc FROM search_fts_vocab WHERE term IN ({', '.join(['%s'] * len(terms))})", terms
+                )
+                return dict(cursor.fetchall())
+        except Exception:  # noqa: BLE001 - an optional helper table; relax by order instead
+            return {}
 
     def form_hits(self, variants, locale_id, operator="AND") -> list[Hit]:
         from wagtail.documents import get_document_model
@@ -288,14 +366,9 @@ class SQLiteEngine:
             rows = cursor.fetchall()
         hits: dict[int, Hit] = {}
         for pk, rank, title, proc, path in rows:  # a template used by several procedures: keep the first
-            hits.setdefault(pk, Hit(kind="form", pk=pk, score=-rank, title=title, procedure_id=proc, path=path))
+            hits.setdefault(pk, Hit(kind="form", pk=pk, score=-rank, title=title, procedure_id=proc, path=path,
+                                    title_phrase=_title_has(title, variants)))
         return list(hits.values())
-
-    def hits(self, variants, locale_id, operator="AND") -> list[Hit]:
-        return self.page_hits(variants, locale_id, operator) + self.form_hits(variants, locale_id, operator)
-
-    def facet_counts(self, hits, filters):
-        return None  # computed from the hits, which are complete here
 
     def suggest(self, folded: str, locale_id: int, limit: int) -> list[int]:
         from procedures.models import ProcedurePage
@@ -372,7 +445,8 @@ class WagtailEngine:
         }
         for page in page_list:
             kind = "procedure" if page.pk in meta else ct_kind.get(page.content_type_id, "page")
-            hit = Hit(kind=kind, pk=page.pk, score=float(page._score or 0), title=page.title, path=page.path)
+            hit = Hit(kind=kind, pk=page.pk, score=float(page._score or 0), title=page.title, path=page.path,
+                      title_phrase=_title_has(page.title, variants))
             if page.pk in meta:
                 hit.field_id, hit.agency_id, hit.tier, hit.level, hit.usage_count = meta[page.pk]
             hits.append(hit)
@@ -385,8 +459,15 @@ class WagtailEngine:
                 documents = get_document_model().objects.filter(pk__in=list(doc_to_page))
                 for doc in documents.search(query).annotate_score("_score")[:50]:
                     hits.append(Hit(kind="form", pk=doc.pk, score=float(doc._score or 0), title=doc.title,
-                                    procedure_id=doc_to_page.get(doc.pk)))
+                                    procedure_id=doc_to_page.get(doc.pk), title_phrase=_title_has(doc.title, variants)))
         return hits
+
+    def search(self, variants, locale_id, operator, filters: Filters, restricted: list[str]):
+        """(hits, their number, facet counts), like SQLiteEngine.search."""
+        hits = [hit for hit in self.hits(variants, locale_id, operator, filters) if _is_public(hit.path, restricted)]
+        hits = [hit for hit in hits if filters.accepts(hit)]
+        counts = self.facet_counts(variants, locale_id, filters, operator) if hits else {}
+        return hits, len(hits), counts
 
     def facet_counts(self, variants, locale_id, filters: Filters, operator="AND") -> dict[str, dict]:
         """Exact counts from the backend (aggregations on Elasticsearch),
@@ -402,6 +483,11 @@ class WagtailEngine:
     def suggest(self, folded: str, locale_id: int, limit: int) -> list[int]:
         qs = self._procedure_qs(locale_id)
         return [page.pk for page in qs.autocomplete(folded)[:limit]]
+
+
+def _title_has(title: str, variants: list[str]) -> bool:
+    folded = f" {fold(title)} "
+    return any(f" {variant} " in folded for variant in variants if variant)
 
 
 def get_engine():
@@ -437,20 +523,14 @@ class SearchOutcome:
     def help_needed(self) -> bool:
         return self.query.useless
 
-    @cached_property
-    def total(self) -> int:
-        return len(self.hits)
+    total: int = 0  # every match; `hits` holds the best RESULT_LIMIT of them
 
 
 def _rank(hits: list[Hit], parsed: ParsedQuery) -> list[Hit]:
-    phrases = [variant for variant in parsed.variants if variant]
     for hit in hits:
         weight = KIND_WEIGHTS.get(hit.kind, 1.0)
-        title = fold(hit.title)
-        if any(phrase in title for phrase in phrases):
+        if hit.title_phrase:
             weight *= TITLE_PHRASE_BONUS
-            if any(title == phrase for phrase in phrases):
-                weight *= 1.2
         if hit.usage_count:
             weight *= 1.0 + 0.05 * math.log1p(hit.usage_count)
         hit.score = max(hit.score, 0.0) * weight
@@ -470,7 +550,7 @@ def _code_hit(parsed: ParsedQuery, locale_id: int) -> Hit | None:
         return None
     pk, title, path, field_id, agency_id, tier, level, usage = row
     return Hit(kind="procedure", pk=pk, score=math.inf, title=title, path=path, field_id=field_id,
-               agency_id=agency_id, tier=tier, level=level, usage_count=usage, pinned=True)
+               agency_id=agency_id, tier=tier, level=level, usage_count=usage, pinned=True, title_phrase=True)
 
 
 def best_bets(parsed: ParsedQuery, locale) -> list:
@@ -480,12 +560,12 @@ def best_bets(parsed: ParsedQuery, locale) -> list:
 
     keys = {parsed.folded, parsed.cleaned} - {""}
     # Few rows: editors add a handful of best bets; compare folded, so "so do"
-    # finds the promotion made for "sổ đỏ".
-    promotions = [
-        promotion
-        for promotion in SearchPromotion.objects.select_related("query", "page").order_by("sort_order", "pk")
-        if fold(promotion.query.query_string) in keys
-    ]
+    # finds the promotion made for "sổ đỏ". Only matching ones are loaded.
+    wanted = [pk for pk, query in SearchPromotion.objects.values_list("pk", "query__query_string")
+              if fold(query) in keys]
+    if not wanted:
+        return []
+    promotions = SearchPromotion.objects.filter(pk__in=wanted).select_related("page").order_by("sort_order", "pk")
     out = []
     for promotion in promotions:
         if promotion.page_id:
@@ -510,46 +590,41 @@ def run_search(raw: str | None, locale, params=None, record: bool = True) -> Sea
     engine = get_engine()
     restricted = _restricted_paths()
     variants = parsed.variants
-
-    def find(variants, operator="AND"):
-        if isinstance(engine, SQLiteEngine):
-            found = engine.hits(variants, locale.pk, operator)
-        else:
-            found = engine.hits(variants, locale.pk, operator, filters)
-        return [hit for hit in found if _is_public(hit.path, restricted)]
-
     operator = "AND"
-    all_hits = find(variants)
-    if not all_hits and len(parsed.terms) > 1:
-        # No page has every word: rank the pages that have some of them.
-        operator = "OR"
-        all_hits, outcome.relaxed = find(variants, "OR"), True
+    hits, total, counts = engine.search(variants, locale.pk, operator, filters, restricted)
+    if not hits and len(parsed.terms) > 1:
+        outcome.relaxed = True
+        if isinstance(engine, SQLiteEngine):
+            # No page has every word: drop the commonest words one by one
+            # ("ket hon voi nguoi nuoc ngoai" → "hon nuoc ngoai").
+            terms = list(parsed.terms)
+            frequency = engine.document_frequencies(terms)
+            # words the index does not know go first, then the commonest
+            order = sorted(range(len(terms)), key=lambda i: (frequency.get(terms[i], 0) > 0,
+                                                             -frequency.get(terms[i], 0), -i))
+            for drop in order[:-1]:
+                terms[drop] = ""
+                variants = [" ".join(t for t in terms if t), *parsed.variants[1:]]
+                hits, total, counts = engine.search(variants, locale.pk, operator, filters, restricted)
+                if hits:
+                    break
+        else:
+            operator = "OR"  # the backend ranks pages that have some of the words
+            hits, total, counts = engine.search(variants, locale.pk, operator, filters, restricted)
 
     code_hit = _code_hit(parsed, locale.pk)
-    if code_hit:
-        all_hits = [code_hit, *[hit for hit in all_hits if not (hit.kind == "procedure" and hit.pk == code_hit.pk)]]
+    if code_hit and filters.accepts(code_hit) and _is_public(code_hit.path, restricted):
+        before = len(hits)
+        hits = [code_hit, *[hit for hit in hits if not (hit.kind == "procedure" and hit.pk == code_hit.pk)]]
+        total += len(hits) - before
 
-    ranked = _rank(all_hits, parsed)
-    outcome.hits = [hit for hit in ranked if filters.accepts(hit)]
-    if isinstance(engine, WagtailEngine):
-        counts = engine.facet_counts(variants, locale.pk, filters, operator)
-    else:
-        counts = {name: _count(ranked, filters, name) for name in FACETS}
+    outcome.hits = _rank(hits, parsed)
+    outcome.total = total
     outcome.facets = _facet_options(counts, filters, locale)
     outcome.best_bets = best_bets(parsed, locale)
     if record:
-        stats.record(parsed.raw, parsed.folded, locale.language_code, len(outcome.hits))
+        stats.record(parsed.raw, parsed.folded, locale.language_code, outcome.total)
     return outcome
-
-
-def _count(hits: list[Hit], filters: Filters, name: str) -> dict:
-    attr = {"field": "field_id", "agency": "agency_id", "tier": "tier", "level": "level"}[name]
-    counts: dict = {}
-    for hit in hits:
-        if hit.kind == "procedure" and filters.accepts(hit, skip=name):
-            key = getattr(hit, attr)
-            counts[key] = counts.get(key, 0) + 1
-    return counts
 
 
 def _facet_options(counts: dict[str, dict], filters: Filters, locale) -> dict[str, list[FacetOption]]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import atexit
 import logging
 import threading
+import time
 from collections import defaultdict
 from datetime import date
 
@@ -32,7 +33,7 @@ def record(query: str, folded: str, language: str, found: int) -> None:
     """Count one search. Memory only."""
     if not folded:
         return
-    key = (timezone.localdate(), language[:8], folded[:200])
+    key = (_today(), language[:8], folded[:200])
     with _lock:
         entry = _buffer[key]
         entry[0] += 1
@@ -41,6 +42,17 @@ def record(query: str, folded: str, language: str, found: int) -> None:
         if not entry[2]:
             entry[2] = query[:200]
     _ensure_flusher()
+
+
+_day_cache: list = [0.0, None]
+
+
+def _today() -> date:
+    """The local date, recomputed at most once a minute (it is on the hot path)."""
+    now = time.monotonic()
+    if now - _day_cache[0] > 60 or _day_cache[1] is None:
+        _day_cache[:] = [now, timezone.localdate()]
+    return _day_cache[1]
 
 
 def pending() -> int:
@@ -100,11 +112,15 @@ def _flush_loop(interval: int) -> None:
             close_old_connections()
 
 
+_flusher_checked = False
+
+
 def _ensure_flusher() -> None:
-    global _thread
-    if _thread is not None:
+    global _thread, _flusher_checked
+    if _flusher_checked:
         return
     interval = getattr(settings, "SEARCH_STATS_FLUSH_SECONDS", 60)
+    _flusher_checked = True
     if interval <= 0 or _under_test():
         return
     with _lock:

@@ -14,7 +14,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 VERSION_KEY = "search:synonyms:version"
-MAX_VARIANTS = 8
+MAX_VARIANTS = 10
 _RECHECK_SECONDS = 5
 
 _lock = threading.Lock()
@@ -82,6 +82,9 @@ def expand(folded_query: str) -> list[str]:
                     candidate = " ".join([*words[:at], *other, *words[at + len(term) :]])
                     if candidate not in variants:
                         variants.append(candidate)
+                    # the synonym alone too: "lam so do" also searches "giay chung nhan ..."
+                    if len(words) > len(term) and " ".join(other) not in variants:
+                        variants.append(" ".join(other))
                 break
             if len(variants) >= MAX_VARIANTS:
                 return variants[:MAX_VARIANTS]

@@ -140,7 +140,14 @@ def build_catalogue():
 
 
 def titles(outcome, n=3):
-    return [hit.title for hit in outcome.hits[:n]]
+    """Titles of the first `n` results (hits carry ids; objects load per page)."""
+    from wagtail.documents import get_document_model
+    from wagtail.models import Page
+
+    hits = outcome.hits[:n]
+    pages = Page.objects.in_bulk([h.pk for h in hits if h.kind != "form"])
+    documents = get_document_model().objects.in_bulk([h.pk for h in hits if h.kind == "form"])
+    return [(documents if h.kind == "form" else pages)[h.pk].title for h in hits]
 
 
 # query → (expected title, must be within the first N results)
