@@ -50,10 +50,8 @@ def test_healthz_storage_down(db, settings, tmp_path):
     # fails even for root, who ignores permission bits).
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("x")
-    from django.core.files.storage import default_storage
-
+    # FileSystemStorage drops its cached location on setting_changed.
     settings.MEDIA_ROOT = str(blocker / "media")
-    default_storage._wrapped = None  # re-read MEDIA_ROOT
     response = Client().get("/healthz")
     assert response.status_code == 503
     assert response.json()["checks"]["storage"].startswith("down: ")
