@@ -102,7 +102,7 @@ class ProfileForm(forms.ModelForm):
         }
         widgets = {
             "full_name": forms.TextInput(attrs={"autocomplete": "name"}),
-            "id_number": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "maxlength": "14"}),
+            "id_number": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
             "phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel-national", "type": "tel"}),
             "street": forms.TextInput(attrs={"autocomplete": "address-line1"}),
         }
@@ -123,6 +123,10 @@ class ProfileForm(forms.ModelForm):
         self.fields["phone"].max_length = None
         self.fields["id_number"].validators = []
         self.fields["phone"].validators = []
+        # The model's max_length would make the browser cut "+84 912 345 678"
+        # or "066 095 123456" short as it is typed.
+        self.fields["id_number"].widget.attrs["maxlength"] = "20"
+        self.fields["phone"].widget.attrs["maxlength"] = "20"
         for name in self.locked_fields:
             self.fields[name].disabled = True
 

@@ -118,6 +118,13 @@ def test_profile_is_saved_normalised(citizen_client, citizen):
     assert profile.address == "45 Phan Bội Châu, Phường Buôn Ma Thuột, Tỉnh Đắk Lắk"
 
 
+def test_inputs_are_long_enough_for_spaced_numbers(citizen_client):
+    page = citizen_client.get(EDIT_URL).content.decode()
+    for name in ("id_number", "phone"):
+        tag = re.search(rf'<input[^>]*name="{name}"[^>]*>', page).group(0)
+        assert int(re.search(r'maxlength="(\d+)"', tag).group(1)) >= len("(+84) 912 345 678")
+
+
 def test_profile_accepts_day_month_year(citizen_client, citizen):
     citizen_client.post(EDIT_URL, {**VALID, "date_of_birth": "02/03/1985"})
     assert CitizenProfile.objects.get(user=citizen).date_of_birth == datetime.date(1985, 3, 2)
