@@ -794,18 +794,24 @@ class _Writer:
         self._sync_translations(page, values, co, legal)
 
     def _sync_translations(self, page: ProcedurePage, values: dict, co: list[int], legal: list[int]) -> None:
-        """Carry the language-independent values to the page's translations
-        (the synchronised fields of the model); texts stay as translated."""
-        translations = list(ProcedurePage.objects.filter(translation_key=page.translation_key).exclude(pk=page.pk))
-        if not translations:
+        """Carry the language-independent values (the model's synchronised
+        fields) to the page's live translations; their texts stay as
+        translated. Their drafts are left alone: wagtail-localize refreshes
+        synchronised fields from the source when a translation is synced."""
+        ids = list(ProcedurePage.objects.filter(translation_key=page.translation_key).exclude(pk=page.pk)
+                   .values_list("pk", flat=True))
+        if not ids:
             return
         synced = {k: values[k] for k in ("code", "field", "agency", "tier", "level", "processing_time",
                                          "processing_unit", "fee_vnd", "submission_methods")}
-        ProcedurePage.objects.filter(pk__in=[t.pk for t in translations]).update(**synced)
-        for t in translations:
-            t.co_agencies.set(co)
-            t.legal_basis.set(legal)
-            t.save_revision(log_action=False)  # keeps the editor's draft in step with the live values
+        ProcedurePage.objects.filter(pk__in=ids).update(**synced)
+        co_through = ProcedurePage.co_agencies.through
+        legal_through = ProcedurePage.legal_basis.through
+        co_through.objects.filter(procedurepage_id__in=ids).delete()
+        legal_through.objects.filter(procedurepage_id__in=ids).delete()
+        co_through.objects.bulk_create([co_through(procedurepage_id=i, agency_id=a) for i in ids for a in co])
+        legal_through.objects.bulk_create(
+            [legal_through(procedurepage_id=i, legaldocumentpage_id=d) for i in ids for d in legal])
 
 
 def _fast_insert(model, field_names: tuple[str, ...], rows: list[tuple]) -> None:

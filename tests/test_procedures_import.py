@@ -230,17 +230,22 @@ def test_changed_row_updates_the_page_through_a_revision(catalogue):
 
     translation = translate_page(page, "en", title="Birth registration", slug="birth-registration")
     plan, result = run([birth_row(level="3", fee_vnd="8.000", name="Đăng ký khai sinh",
-                                  components="Giấy chứng sinh | 2 | bản sao")])
+                                  components="Giấy chứng sinh | 2 | bản sao", co_agency_codes="000.00.00.H30")])
     assert (result.created, result.updated) == (0, 1)
     page.refresh_from_db()
     assert (page.title, page.level, page.fee_vnd, page.slug) == ("Đăng ký khai sinh", 3, 8000,
                                                                  "thu-tuc-dang-ky-khai-sinh")
     assert [(c.name, c.copies, c.kind) for c in page.components.all()] == [("Giấy chứng sinh", 2, "copy")]
     assert page.live_revision is not None and not page.has_unpublished_changes
+    assert [a.unit_code for a in page.co_agencies.all()] == ["000.00.00.H30"]
     # the language-independent values follow on the translation; its text stays
     translation = ProcedurePage.objects.get(pk=translation.pk)
     assert translation.locale == en and translation.level == 3 and translation.fee_vnd == 8000
-    assert translation.title == "Birth registration"
+    assert translation.title == "Birth registration" and not translation.has_unpublished_changes
+    assert [a.unit_code for a in translation.co_agencies.all()] == ["000.00.00.H30"]
+    # and a second run of the same file finds nothing to change
+    assert run([birth_row(level="3", fee_vnd="8000", name="Đăng ký khai sinh", components="Giấy chứng sinh | 2 | bản sao",
+                          co_agency_codes="000.00.00.H30")])[1].unchanged == 1
 
 
 @pytest.mark.parametrize("suffix", ["csv", "xlsx"])
