@@ -162,14 +162,19 @@ def staff_roles(user, dossier: Dossier) -> set[str]:
     if dossier.agency_id is None or not getattr(user, "is_authenticated", False):
         return set()
     try:
-        from accounts.services import agencies_for
+        from accounts.models import StaffMembership
     except ImportError:  # the accounts app without staff memberships
         return set()
-    roles = set()
-    for role in (RECEIVER, HANDLER, LEADER):
-        if agencies_for(user, role).filter(translation_key=dossier.agency.translation_key).exists():
-            roles.add(role)
-    return roles
+    if not user.is_active:
+        return set()
+    if user.is_superuser:  # as accounts.services.agencies_for: superusers act for every agency
+        return {RECEIVER, HANDLER, LEADER}
+    # One query; memberships may name either locale's copy of the agency.
+    return set(
+        StaffMembership.objects.filter(
+            user=user, agency__translation_key=dossier.agency.translation_key, role__in=(RECEIVER, HANDLER, LEADER)
+        ).values_list("role", flat=True)
+    )
 
 
 def actor_may(transition: Transition, dossier: Dossier, actor: Actor) -> bool:
