@@ -83,7 +83,8 @@ class UploadRules:
             "max_file_size": settings.PORTAL_UPLOAD_MAX_FILE_SIZE,
             "max_files": settings.PORTAL_UPLOAD_MAX_FILES_PER_FIELD,
         }
-        values.update({k: v for k, v in overrides.items() if v not in (None, "", ())})
+        # An empty override (a field that sets nothing) keeps the site default.
+        values.update({k: v for k, v in overrides.items() if v is not None and v != "" and v != [] and v != ()})
         values["allowed_types"] = tuple(t.lower() for t in values["allowed_types"] if t.lower() in EXTENSIONS)
         return cls(**values)
 

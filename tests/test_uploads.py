@@ -86,6 +86,7 @@ def test_default_rules_come_from_settings(settings):
     assert rules.allowed_types == ("pdf", "png")  # unknown kinds are dropped, never allowed
     assert rules.max_file_size == 1234
     assert UploadRules.default(max_files=2).max_files == 2
+    assert UploadRules.default(allowed_types=[], max_file_size=None).allowed_types == ("pdf", "png")
     assert rules.accept_attribute() == ".pdf,.png"
 
 
