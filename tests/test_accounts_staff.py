@@ -129,3 +129,23 @@ def test_a_receiver_cannot_manage_memberships(client, agencies):
     assert client.get("/admin/").status_code == 200
     assert client.get("/admin/staff_memberships/").status_code in (302, 403)
     assert client.get("/admin/staff_memberships/new/").status_code in (302, 403)
+
+
+def test_demo_accounts_load_idempotently(agencies):
+    import io
+
+    from accounts import demo
+
+    centre = _agency("Trung tâm Phục vụ hành chính công tỉnh", "000.00.02.H30")
+    out = io.StringIO()
+    demo.load(out)
+    demo.load(out)
+    citizen = User.objects.get(email=demo.CITIZEN_EMAIL)
+    assert citizen.check_password(demo.CITIZEN_PASSWORD)
+    assert citizen.profile.id_number == "066190001234"
+    assert citizen.emailaddress_set.get().verified
+    assert citizen.consents.count() == 1
+    assert StaffMembership.objects.filter(agency=centre).count() == 4
+    assert set(StaffMembership.objects.filter(agency=centre).values_list("role", flat=True)) == set(StaffRole.values)
+    assert "citizen@example.com / demo-citizen-2025" in out.getvalue()
+    assert "quantri.hcc@example.com / demo-staff-2025" in out.getvalue()
