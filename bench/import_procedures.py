@@ -155,6 +155,8 @@ def main() -> None:
     from procedures.importing import ImportContext, apply_plan, plan_import, read_table
     from procedures.models import ProcedureComponent, ProcedurePage
 
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    cpu0 = time.process_time()
     t0 = time.perf_counter()
     table = read_table(io.BytesIO(payload), "bench.csv")
     t1 = time.perf_counter()
@@ -164,9 +166,12 @@ def main() -> None:
     result = apply_plan(plan, ctx)
     t3 = time.perf_counter()
     seconds = t3 - t0
+    cpu = time.process_time() - cpu0
     print(f"read {t1 - t0:.2f} s, validate and plan {t2 - t1:.2f} s, write and index {t3 - t2:.2f} s")
     print(f"first import: created={result.created} updated={result.updated} refused={len(result.refused)} "
-          f"new_fields={len(result.new_fields)} in {seconds:.2f} s ({result.created / seconds:.0f} rows/s)")
+          f"new_fields={len(result.new_fields)} in {seconds:.2f} s ({result.created / seconds:.0f} rows/s), "
+          f"{cpu:.1f} s of CPU in this process; load average {load:.1f} on {os.cpu_count()} CPUs when it started "
+          "(the wall time stretches when other work shares the machine)")
     print(f"pages={ProcedurePage.objects.count()} components={ProcedureComponent.objects.count()}")
 
     t4 = time.perf_counter()
