@@ -61,6 +61,12 @@ def pending() -> int:
         return len(_buffer)
 
 
+def discard() -> None:
+    """Forget the buffered counts (tests)."""
+    with _lock:
+        _buffer.clear()
+
+
 def flush() -> int:
     """Write the buffered counts; returns the number of rows touched."""
     from .models import SearchQueryStat

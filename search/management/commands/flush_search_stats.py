@@ -1,0 +1,18 @@
+"""`manage.py flush_search_stats`: write this process's buffered query counts.
+
+Web processes flush their own counters from a background thread every
+SEARCH_STATS_FLUSH_SECONDS; this command is for scripts and for deployments
+that set it to 0 and flush from the same process (e.g. a django-tasks worker).
+"""
+
+from django.core.management.base import BaseCommand
+
+from search import stats
+
+
+class Command(BaseCommand):
+    help = "Write the buffered search query statistics to the database."
+
+    def handle(self, *args, **options):
+        written = stats.flush()
+        self.stdout.write(f"search statistics: {written} rows written")
