@@ -7,66 +7,94 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from django.db.models import QuerySet
 from wagtail.models import Locale
 
 from .importing import COLUMNS, ComponentRow, format_processing
-from .models import ProcedurePage
+from .models import ProcedureComponent, ProcedurePage, split_lines
 
 
 def export_queryset(locale: Locale | None = None) -> QuerySet[ProcedurePage]:
     """The procedures an export writes: every procedure page in `locale`
     (Vietnamese by default), live or not, in tree order."""
     locale = locale or Locale.get_default()
-    return (
-        ProcedurePage.objects.filter(locale=locale)
-        .select_related("field", "agency")
-        .prefetch_related("components__form_template", "co_agencies", "legal_basis")
-        .order_by("path")
-    )
+    return ProcedurePage.objects.filter(locale=locale).order_by("path")
+
+
+def _lines(text: str) -> str:
+    return "\n".join(split_lines(text))
+
+
+def _row(values: dict, components: list[tuple], co_codes: list[str], numbers: list[str],
+         template_names: dict[int, str]) -> dict[str, str]:
+    return {
+        "code": values["code"],
+        "name": values["title"],
+        "field": values["field__name"],
+        "agency_code": values["agency__unit_code"],
+        "tier": values["tier"],
+        "level": str(values["level"]),
+        "processing_days": format_processing(values["processing_time"], values["processing_unit"]),
+        "fee_vnd": "" if values["fee_vnd"] is None else str(values["fee_vnd"]),
+        "fee_note": (values["fee_note"] or "").strip(),
+        "co_agency_codes": "\n".join(sorted(co_codes)),
+        "applicants": _lines(values["applicants"]),
+        "steps": _lines(values["steps"]),
+        "components": "\n".join(
+            ComponentRow(" ".join(name.split()), copies, kind, template_names.get(template_id, "")).to_cell()
+            for name, copies, kind, template_id in components
+        ),
+        "submission_methods": "\n".join(values["submission_methods"] or []),
+        "result": _lines(values["result"]),
+        "requirements": _lines(values["requirements"]),
+        "legal_basis": "\n".join(sorted(numbers)),
+    }
+
+
+EXPORT_COLUMNS = ("pk", "code", "title", "field__name", "agency__unit_code", "tier", "level", "processing_time",
+                  "processing_unit", "fee_vnd", "fee_note", "applicants", "steps", "submission_methods", "result",
+                  "requirements")
 
 
 def page_to_row(page: ProcedurePage) -> dict[str, str]:
     """One page as import cells."""
-    from pathlib import PurePosixPath
-
-    components = sorted(page.components.all(), key=lambda c: (c.sort_order or 0, c.pk or 0))
-    return {
-        "code": page.code,
-        "name": page.title,
-        "field": page.field.name,
-        "agency_code": page.agency.unit_code,
-        "tier": page.tier,
-        "level": str(page.level),
-        "processing_days": format_processing(page.processing_time, page.processing_unit),
-        "fee_vnd": "" if page.fee_vnd is None else str(page.fee_vnd),
-        "fee_note": (page.fee_note or "").strip(),
-        "co_agency_codes": "\n".join(sorted(a.unit_code for a in page.co_agencies.all())),
-        "applicants": "\n".join(page.applicant_list()),
-        "steps": "\n".join(page.step_list()),
-        "components": "\n".join(
-            ComponentRow(
-                " ".join(c.name.split()), c.copies, c.kind,
-                PurePosixPath(c.form_template.file.name).name if c.form_template_id else "",
-            ).to_cell()
-            for c in components
-        ),
-        "submission_methods": "\n".join(page.submission_methods or []),
-        "result": "\n".join(page.result_list()),
-        "requirements": "\n".join(page.requirement_list()),
-        "legal_basis": "\n".join(sorted(d.number for d in page.legal_basis.all())),
-    }
+    return next(iter_rows(ProcedurePage.objects.filter(pk=page.pk)))
 
 
 def iter_rows(queryset=None, chunk_size: int = 1000) -> Iterator[dict[str, str]]:
+    """The pages of `queryset` as import cells, read as plain column values
+    (no model instances), a chunk at a time."""
+    from collections import defaultdict
+
+    from wagtail.documents import get_document_model
+
     queryset = export_queryset() if queryset is None else queryset
     ids = list(queryset.values_list("pk", flat=True))
+    template_names: dict[int, str] = {}
+    co_through = ProcedurePage.co_agencies.through
+    legal_through = ProcedurePage.legal_basis.through
     for start in range(0, len(ids), chunk_size):
-        chunk = {p.pk: p for p in queryset.filter(pk__in=ids[start:start + chunk_size])}
-        for pk in ids[start:start + chunk_size]:
-            yield page_to_row(chunk[pk])
+        chunk = ids[start:start + chunk_size]
+        values = {v["pk"]: v for v in ProcedurePage.objects.filter(pk__in=chunk).values(*EXPORT_COLUMNS)}
+        components, co, legal = defaultdict(list), defaultdict(list), defaultdict(list)
+        for page_id, name, copies, kind, template_id in (
+            ProcedureComponent.objects.filter(page_id__in=chunk).order_by("page_id", "sort_order", "pk")
+            .values_list("page_id", "name", "copies", "kind", "form_template_id")
+        ):
+            components[page_id].append((name, copies, kind, template_id))
+        missing = {c[3] for rows in components.values() for c in rows if c[3] and c[3] not in template_names}
+        for pk, file_name in get_document_model().objects.filter(pk__in=missing).values_list("pk", "file"):
+            template_names[pk] = PurePosixPath(file_name).name
+        for page_id, unit_code in co_through.objects.filter(procedurepage_id__in=chunk).values_list(
+                "procedurepage_id", "agency__unit_code"):
+            co[page_id].append(unit_code)
+        for page_id, number in legal_through.objects.filter(procedurepage_id__in=chunk).values_list(
+                "procedurepage_id", "legaldocumentpage__number"):
+            legal[page_id].append(number)
+        for pk in chunk:
+            yield _row(values[pk], components[pk], co[pk], legal[pk], template_names)
 
 
 def write_csv(stream: io.TextIOBase, queryset=None) -> int:
