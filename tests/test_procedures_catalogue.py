@@ -10,13 +10,15 @@ from wagtail.models import Locale
 
 from procedures.catalogue import vietnamese_sort_key
 from procedures.models import Agency, Field
-from tests.test_procedures_fixtures import (  # noqa: F401 - fixtures
+from tests.test_procedures_fixtures import (
     JUSTICE,
     PROVINCE,
     WARD,
-    catalogue_fixture,
+    build_catalogue,
     make_legal_document,
     make_procedure,
+    module_data,
+    refetch,
 )
 
 pytestmark = pytest.mark.django_db
@@ -24,11 +26,11 @@ pytestmark = pytest.mark.django_db
 JUSTICE_SLUG, WARD_SLUG = JUSTICE.replace(".", "_"), WARD.replace(".", "_")
 
 
-@pytest.fixture
-def procedures(catalogue):
+def _build(home):
+    catalogue = build_catalogue(home)
     civil, land = catalogue.fields["ho-tich"], catalogue.fields["dat-dai"]
     ward, justice, province = catalogue.agencies[WARD], catalogue.agencies[JUSTICE], catalogue.agencies[PROVINCE]
-    return {
+    procedures = {
         "birth": make_procedure(catalogue.index, "1.001193", "Đăng ký khai sinh", civil, ward, level=4, usage=50,
                                 en_title="Birth registration"),
         "marriage": make_procedure(catalogue.index, "1.000894", "Đăng ký kết hôn", civil, ward, level=3, usage=20),
@@ -38,6 +40,39 @@ def procedures(catalogue):
         "zoning": make_procedure(catalogue.index, "1.012346", "Ân hạn thuê đất", land, province, tier="province",
                                  level=3, usage=5),
     }
+    index = catalogue.legal_index
+    documents = [
+        make_legal_document(index, "60/2014/QH13", "Luật Hộ tịch", "Law on Civil Status", doc_type="law",
+                            issuer="Quốc hội", signed_date=datetime.date(2014, 11, 20)),
+        make_legal_document(index, "50/2014/QH13", "Luật Xây dựng", "Law on Construction", doc_type="law",
+                            issuer="Quốc hội", signed_date=datetime.date(2014, 6, 18), status="amended"),
+        make_legal_document(index, "118/2025/NĐ-CP", "Nghị định một cửa", "One-stop decree",
+                            signed_date=datetime.date(2025, 6, 9)),
+        make_legal_document(index, "61/2018/NĐ-CP", "Nghị định 61", "Decree 61", signed_date=datetime.date(2018, 4, 23),
+                            status="expired"),
+    ]
+    return catalogue, procedures, documents
+
+
+@pytest.fixture(scope="module")
+def shared(django_db_setup, django_db_blocker):
+    """Five procedures and four legal documents, built once for the module."""
+    yield from module_data(django_db_blocker, _build)
+
+
+@pytest.fixture
+def catalogue(db, shared):
+    return refetch(shared[0])
+
+
+@pytest.fixture
+def procedures(db, shared):
+    return {name: type(page).objects.get(pk=page.pk) for name, page in shared[1].items()}
+
+
+@pytest.fixture
+def documents(db, shared):
+    return [type(doc).objects.get(pk=doc.pk) for doc in shared[2]]
 
 
 def _options(html: str, name: str) -> dict[str, str]:
@@ -162,21 +197,6 @@ def test_cards_link_to_field_and_agency_pages(client, catalogue, procedures):
 
 # ---------------------------------------------------------------- legal documents
 
-@pytest.fixture
-def documents(catalogue):
-    index = catalogue.legal_index
-    return [
-        make_legal_document(index, "60/2014/QH13", "Luật Hộ tịch", "Law on Civil Status", doc_type="law",
-                            issuer="Quốc hội", signed_date=datetime.date(2014, 11, 20)),
-        make_legal_document(index, "50/2014/QH13", "Luật Xây dựng", "Law on Construction", doc_type="law",
-                            issuer="Quốc hội", signed_date=datetime.date(2014, 6, 18), status="amended"),
-        make_legal_document(index, "118/2025/NĐ-CP", "Nghị định một cửa", "One-stop decree",
-                            signed_date=datetime.date(2025, 6, 9)),
-        make_legal_document(index, "61/2018/NĐ-CP", "Nghị định 61", "Decree 61", signed_date=datetime.date(2018, 4, 23),
-                            status="expired"),
-    ]
-
-
 def _doc_titles(html: str) -> list[str]:
     return re.findall(r'<h3 class="card__title"><a href="[^"]+">([^<]+)</a>', html)
 
@@ -232,7 +252,6 @@ def test_agencies_and_fields_are_translatable(catalogue):
 
 def test_procedure_edit_form_in_the_admin(admin_client_with_second_factor, catalogue, procedures):
     client = admin_client_with_second_factor
-    make_legal_document(catalogue.legal_index, "60/2014/QH13", "Luật Hộ tịch", "Law on Civil Status")
     page = procedures["birth"]
     response = client.get(f"/admin/pages/{page.pk}/edit/")
     assert response.status_code == 200

@@ -6,12 +6,13 @@ index in Vietnamese and English. Import the fixtures into a test module with
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 import pytest
 from anyascii import anyascii
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.utils.text import slugify
 from wagtail.documents.models import Document
 from wagtail.models import Locale
@@ -121,6 +122,33 @@ def build_catalogue(home_page) -> Catalogue:
                                       disclosure_kind="legal_documents")
     translate_page(legal_index, "en", title="Legal documents", slug="legal-documents")
     return Catalogue(index=index, en_index=en_index, legal_index=legal_index, fields=fields, agencies=agencies)
+
+
+def refetch(catalogue: Catalogue) -> Catalogue:
+    """The same catalogue with fresh instances from the database (a test
+    may have changed the cached ones before its rollback)."""
+    def fresh(obj):
+        return type(obj).objects.get(pk=obj.pk)
+
+    return replace(
+        catalogue, index=fresh(catalogue.index), en_index=fresh(catalogue.en_index),
+        legal_index=fresh(catalogue.legal_index),
+        fields={k: fresh(v) for k, v in catalogue.fields.items()},
+        agencies={k: fresh(v) for k, v in catalogue.agencies.items()},
+        documents={k: fresh(v) for k, v in catalogue.documents.items()},
+    )
+
+
+def module_data(django_db_blocker, build):
+    """Build data once for a test module, inside a transaction rolled back at
+    the module's end; each test runs in a savepoint within it (pytest-django's
+    `db`), so the tests stay independent while the pages are made only once.
+    Use as the body of a module-scoped generator fixture."""
+    from home.setup import ensure_site
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield build(ensure_site())
+        transaction.set_rollback(True)
 
 
 @pytest.fixture(name="catalogue")

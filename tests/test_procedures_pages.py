@@ -11,27 +11,29 @@ from wagtail.models import Locale
 
 from home.setup import translate_page
 from procedures.models import ProcedurePage
-from tests.test_procedures_fixtures import (  # noqa: F401 - fixtures
+from tests.test_procedures_fixtures import (
     JUSTICE,
     WARD,
-    catalogue_fixture,
+    build_catalogue,
     make_document,
     make_legal_document,
     make_procedure,
+    module_data,
+    refetch,
 )
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def birth(catalogue):
+def _build(home):
+    catalogue = build_catalogue(home)
     law = make_legal_document(catalogue.legal_index, "60/2014/QH13", "Luật Hộ tịch", "Law on Civil Status",
                               doc_type="law", issuer="Quốc hội", signed_date=datetime.date(2014, 11, 20))
     decree = make_legal_document(catalogue.legal_index, "123/2015/NĐ-CP", "Nghị định 123", "Decree 123",
                                  status="amended")
     catalogue.documents = {"law": law, "decree": decree}
     template = make_document("Tờ khai đăng ký khai sinh", "to-khai-khai-sinh.docx", b"x" * 2048)
-    return make_procedure(
+    birth = make_procedure(
         catalogue.index, "1.001193", "Đăng ký khai sinh", catalogue.fields["ho-tich"], catalogue.agencies[WARD],
         level=4, legal=[law, decree], co_agencies=[catalogue.agencies[JUSTICE]],
         components=[("Tờ khai đăng ký khai sinh theo mẫu", 1, "original", template),
@@ -39,6 +41,23 @@ def birth(catalogue):
                     ("Giấy tờ tùy thân của người đi đăng ký", 1, "certified_copy", None)],
         en_title="Birth registration",
     )
+    return catalogue, birth
+
+
+@pytest.fixture(scope="module")
+def shared(django_db_setup, django_db_blocker):
+    """The catalogue and the birth registration page, built once for the module."""
+    yield from module_data(django_db_blocker, _build)
+
+
+@pytest.fixture
+def catalogue(db, shared):
+    return refetch(shared[0])
+
+
+@pytest.fixture
+def birth(db, shared):
+    return ProcedurePage.objects.get(pk=shared[1].pk)
 
 
 def _text(response) -> str:
@@ -201,7 +220,8 @@ def test_home_page_lists_most_used_procedures_and_fields(client, catalogue, birt
     assert f'href="{catalogue.en_index.url}field/ho-tich/"' in en_html
 
 
-def test_home_page_without_catalogue_has_no_catalogue_sections(client, home_page):
+def test_home_page_without_catalogue_has_no_catalogue_sections(client, catalogue):
+    catalogue.index.unpublish()
     html = client.get("/").content.decode()
     assert "popular-title" not in html and "fields-title" not in html
 
