@@ -7,5 +7,5 @@ class EformsConfig(AppConfig):
     verbose_name = _("E-forms and dossiers")
 
     def ready(self) -> None:
-        from eforms import checks  # noqa: F401  (registers the system checks)
-        from eforms import notifications  # noqa: F401  (emails the receipt on submission)
+        # registers the system checks; emails the receipt on submission
+        from eforms import checks, notifications  # noqa: F401

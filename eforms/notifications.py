@@ -70,6 +70,7 @@ def send_dossier_receipt(dossier_id: int, base_url: str = "") -> bool:
         context = {
             "dossier": dossier,
             "facts": facts,
+            "LANGUAGE_CODE": language,
             "detail_url": base_url.rstrip("/") + reverse("my_dossier", args=[dossier.code]),
         }
         subject = _("Dossier %(code)s received: %(procedure)s") % {

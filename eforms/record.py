@@ -202,11 +202,13 @@ def receipt_facts(dossier: Dossier, base_url: str = "") -> ReceiptFacts:
     ]
     if dossier.result_delivery == "office":
         notes.append(_("Bring this receipt and your identity card when you collect the result."))
+    from eforms.lookup import localized_attr
+
     return ReceiptFacts(
         code=dossier.code or "",
-        agency_name=agency.name if agency is not None else "",
-        agency_parent=parent.name if parent is not None else "",
-        procedure_title=dossier.procedure.title,
+        agency_name=localized_attr(agency, "name"),
+        agency_parent=localized_attr(parent, "name"),
+        procedure_title=localized_attr(dossier.procedure, "title"),
         procedure_code=getattr(dossier.procedure, "code", ""),
         applicant=applicant_rows(dossier),
         submission=submission_rows(dossier),

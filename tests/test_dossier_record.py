@@ -15,6 +15,15 @@ from tests.dossier_factories import make_citizen, make_procedure, pdf_bytes, sub
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def vietnamese():
+    """URLs reversed and pages read in Vietnamese, whatever an earlier test activated."""
+    from django.utils import translation
+
+    with translation.override("vi"):
+        yield
+
+
 @pytest.fixture
 def citizen(db):
     return make_citizen("an")

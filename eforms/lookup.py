@@ -1,0 +1,264 @@
+"""The public status look-up at /lookup/ (seed 003, "Tra cứu thông tin
+trạng thái hồ sơ"; DESIGN.md, "Cross-cutting rules").
+
+Two ways in:
+* the dossier code with a second fact: the applicant's ID number or phone;
+* the ID number with full name and date of birth: that person's dossiers.
+
+The answer shows status, receiving agency, dates and the history of
+statuses, and nothing personal (no name, number, address, notes or files).
+"Not found" and "does not match" get the same words, so the page cannot be
+used to learn whether a code or a number exists. Look-ups are POSTed (ID
+numbers stay out of URLs and logs) and rate-limited per client address and
+per dossier code, in the cache, with limits that end by themselves. The QR
+code on the receipt lands here with `?code=` filled in.
+
+Every query hits an index: `Dossier.code` is unique, the ID number and the
+phone are indexed columns copied from the applicant's snapshot.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from django import forms
+from django.conf import settings
+from django.core.cache import cache
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from eforms.models import Dossier, DossierStatus
+
+#: (attempts, seconds) per client address, and per dossier code.
+RATE_PER_ADDRESS = getattr(settings, "PORTAL_LOOKUP_RATE_PER_ADDRESS", (20, 600))
+RATE_PER_CODE = getattr(settings, "PORTAL_LOOKUP_RATE_PER_CODE", (10, 3600))
+MAX_RESULTS = 50
+
+CODE_RE = re.compile(r"^[0-9A-Z.\-]{6,64}$")
+
+
+# ---------------------------------------------------------------- forms
+
+
+class CodeLookupForm(forms.Form):
+    code = forms.CharField(label=gettext_lazy("Dossier code"), max_length=64,
+                           help_text=gettext_lazy("As printed on the receipt, e.g. 000.00.00.H30-261122-0001."))
+    secret = forms.CharField(label=gettext_lazy("ID number or phone number of the applicant"), max_length=20,
+                             help_text=gettext_lazy("The 12-digit citizen identity number or the mobile number "
+                                                    "given in the dossier."))
+
+    def clean_code(self) -> str:
+        code = re.sub(r"\s+", "", self.cleaned_data["code"]).upper()
+        if not CODE_RE.fullmatch(code):
+            raise forms.ValidationError(_("Enter the dossier code as printed on the receipt."))
+        return code
+
+    def clean_secret(self) -> str:
+        value = re.sub(r"[\s.\-()]", "", self.cleaned_data["secret"])
+        if not re.fullmatch(r"\+?\d{9,13}", value):
+            raise forms.ValidationError(_("Enter a 12-digit ID number or a mobile number."))
+        return value
+
+
+class PersonLookupForm(forms.Form):
+    id_number = forms.CharField(label=gettext_lazy("Citizen identity number"), max_length=12, min_length=12,
+                                help_text=gettext_lazy("12 digits."))
+    full_name = forms.CharField(label=gettext_lazy("Full name"), max_length=255,
+                                help_text=gettext_lazy("As in the dossier, with diacritics."))
+    date_of_birth = forms.DateField(label=gettext_lazy("Date of birth"),
+                                    help_text=gettext_lazy("Day/month/year, e.g. 02/09/1985."),
+                                    input_formats=["%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"],
+                                    widget=forms.DateInput(attrs={"inputmode": "numeric"}))
+
+    def clean_id_number(self) -> str:
+        value = self.cleaned_data["id_number"].strip()
+        if not re.fullmatch(r"\d{12}", value):
+            raise forms.ValidationError(_("The citizen identity number has 12 digits."))
+        return value
+
+
+# ---------------------------------------------------------------- matching
+
+
+def _name_key(value: str) -> str:
+    """Names compare case-insensitively, with spaces tidied (diacritics kept)."""
+    return " ".join(unicodedata.normalize("NFC", value or "").casefold().split())
+
+
+def _phone(value: str) -> str:
+    from accounts.validators import normalise_phone
+
+    return normalise_phone(value)
+
+
+def find_by_code(code: str, secret: str) -> list[Dossier]:
+    """The dossier with this code whose applicant's ID number or phone is
+    `secret`; [] when there is none or it does not match."""
+    dossier = (
+        Dossier.objects.select_related("procedure", "agency").exclude(status=DossierStatus.DRAFT)
+        .filter(code=code).first()
+    )
+    if dossier is None:
+        return []
+    digits = re.sub(r"\D", "", secret)
+    matches = (
+        (dossier.applicant_id_number and digits == dossier.applicant_id_number)
+        or (dossier.applicant_phone and _phone(secret) == dossier.applicant_phone)
+    )
+    return [dossier] if matches else []
+
+
+def find_by_person(id_number: str, full_name: str, date_of_birth: dt.date) -> list[Dossier]:
+    candidates = (
+        Dossier.objects.select_related("procedure", "agency").exclude(status=DossierStatus.DRAFT)
+        .filter(applicant_id_number=id_number, applicant_date_of_birth=date_of_birth)
+        .order_by("-submitted_at", "-pk")[: MAX_RESULTS * 2]
+    )
+    wanted = _name_key(full_name)
+    return [d for d in candidates if _name_key(d.applicant_name) == wanted][:MAX_RESULTS]
+
+
+# ---------------------------------------------------------------- what is shown
+
+
+@dataclass
+class PublicStep:
+    status: str
+    at: dt.datetime
+
+
+@dataclass
+class PublicDossier:
+    """A dossier as the public may see it: no personal data."""
+
+    code: str
+    procedure: str
+    agency: str
+    status: str
+    status_code: str
+    submitted_at: dt.datetime | None
+    received_at: dt.datetime | None
+    appointment: dt.date | None
+    appointment_expected: bool
+    completed_at: dt.datetime | None
+    returned_at: dt.datetime | None
+    supplement_deadline: dt.date | None
+    history: list[PublicStep]
+
+
+def localized_attr(obj, attr: str) -> str:
+    """The title in the active language. Dossiers point at the default
+    language's copies, so in Vietnamese this costs no query."""
+    from django.conf import settings
+    from django.utils import translation
+    from wagtail.models import Locale
+
+    if obj is None:
+        return ""
+    if (translation.get_language() or "").split("-")[0] == settings.LANGUAGE_CODE:
+        return getattr(obj, attr)
+    try:
+        translated = obj.get_translation_or_none(Locale.get_active())
+    except Locale.DoesNotExist:
+        translated = None
+    return getattr(translated or obj, attr)
+
+
+def public_view(dossier: Dossier) -> PublicDossier:
+    events = dossier.events.order_by("created_at", "pk").values_list("to_status", "created_at")
+    history = [PublicStep(DossierStatus(status).label, at) for status, at in events if status]
+    return PublicDossier(
+        code=dossier.code,
+        procedure=localized_attr(dossier.procedure, "title"),
+        agency=localized_attr(dossier.agency, "name"),
+        status=str(dossier.status_label),
+        status_code=dossier.status,
+        submitted_at=dossier.submitted_at,
+        received_at=dossier.received_at,
+        appointment=dossier.appointment_date,
+        appointment_expected=dossier.appointment_at is None,
+        completed_at=dossier.completed_at,
+        returned_at=dossier.returned_at,
+        supplement_deadline=dossier.supplement_deadline,
+        history=history,
+    )
+
+
+# ---------------------------------------------------------------- rate limits
+
+
+def client_address(request) -> str:
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def _key(kind: str, value: str) -> str:
+    return "lookup-rate:" + kind + ":" + hashlib.sha256(value.encode()).hexdigest()[:32]
+
+
+def hit(kind: str, value: str, limit: tuple[int, int]) -> bool:
+    """Count one attempt in a fixed window; False when over the limit. The
+    window starts with the first attempt and ends by itself."""
+    attempts, seconds = limit
+    key = _key(kind, value)
+    if cache.add(key, 1, seconds):
+        return True
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, seconds)
+        return True
+    return count <= attempts
+
+
+def limited(kind: str, value: str, limit: tuple[int, int]) -> bool:
+    count = cache.get(_key(kind, value)) or 0
+    return count >= limit[0]
+
+
+# ---------------------------------------------------------------- the page
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def lookup(request):
+    way = request.POST.get("way") if request.method == "POST" else None
+    code_form = CodeLookupForm(request.POST if way == "code" else None,
+                               initial={"code": request.GET.get("code", "")[:64]}, prefix="c")
+    person_form = PersonLookupForm(request.POST if way == "person" else None, prefix="p")
+    context = {"code_form": code_form, "person_form": person_form, "way": way, "results": None,
+               "rate_minutes": max(1, RATE_PER_ADDRESS[1] // 60)}
+    if way not in ("code", "person"):
+        return render(request, "eforms/lookup/lookup.html", context)
+
+    address = client_address(request)
+    if limited("address", address, RATE_PER_ADDRESS):
+        context["limited"] = True
+        return render(request, "eforms/lookup/lookup.html", context, status=429)
+
+    form = code_form if way == "code" else person_form
+    if not form.is_valid():
+        return render(request, "eforms/lookup/lookup.html", context, status=400)
+    hit("address", address, RATE_PER_ADDRESS)
+    if way == "code":
+        code = form.cleaned_data["code"]
+        if limited("code", code, RATE_PER_CODE):
+            context["limited"] = True
+            return render(request, "eforms/lookup/lookup.html", context, status=429)
+        found = find_by_code(code, form.cleaned_data["secret"])
+        if not found:
+            hit("code", code, RATE_PER_CODE)
+    else:
+        found = find_by_person(form.cleaned_data["id_number"], form.cleaned_data["full_name"],
+                               form.cleaned_data["date_of_birth"])
+    context["results"] = [public_view(d) for d in found]
+    context["searched"] = True
+    # The answer never echoes the ID number, phone, name or birth date typed.
+    searched_code = form.cleaned_data["code"] if way == "code" else ""
+    context["code_form"] = CodeLookupForm(initial={"code": searched_code}, prefix="c")
+    context["person_form"] = PersonLookupForm(prefix="p")
+    return render(request, "eforms/lookup/lookup.html", context)
