@@ -414,3 +414,44 @@ def test_write_helpers_count_rows(catalogue):
     run([birth_row()])
     assert write_csv(io.StringIO()) == 1
     assert write_xlsx(io.BytesIO()) == 1
+
+
+# ---------------------------------------------------------------- demo data (issue 3, point 9)
+
+
+def test_demo_catalogue_files_are_complete_and_valid():
+    """The demo CSV passes the importer's reader, covers ≥ 40 procedures in
+    ≥ 8 fields and 3 tiers, its English file matches it, and every form
+    template it names is a small, real .docx."""
+    import zipfile
+    from pathlib import Path
+    from xml.etree import ElementTree
+
+    from procedures.importing import read_table
+
+    data = Path(__file__).resolve().parent.parent / "procedures" / "demo_data"
+    with (data / "procedures.csv").open("rb") as stream:
+        vi = {cells["code"]: cells for _line, cells in read_table(stream, "procedures.csv")}
+    with (data / "procedures_en.csv").open("rb") as stream:
+        en = {cells["code"]: cells for _line, cells in read_table(stream, "procedures_en.csv")}
+    assert len(vi) >= 40 and set(en) == set(vi)
+    assert len({c["field"] for c in vi.values()}) >= 8
+    assert {c["tier"] for c in vi.values()} == {"province", "district", "commune"}
+    assert {c["level"] for c in vi.values()} == {"2", "3", "4"}
+    assert {"1.001193", "1.000894", "2.000488", "2.000815", "2.000720", "1.009994", "1.012757", "1.012762",
+            "2.002045", "1.000656"} <= set(vi)
+    templates = set()
+    for code, cells in vi.items():
+        assert cells["name"] and en[code]["name"] and en[code]["steps"]
+        components = cells["components"].splitlines()
+        assert len(components) == len(en[code]["components"].splitlines()), code
+        templates |= {c.split("|")[3].strip() for c in components if c.count("|") == 3}
+    assert len(templates) >= 20
+    for name in templates:
+        path = data / "forms" / name
+        assert path.exists() and path.stat().st_size < 20_000, name
+        with zipfile.ZipFile(path) as package:
+            body = ElementTree.fromstring(package.read("word/document.xml"))
+            assert "[Content_Types].xml" in package.namelist()
+        text = "".join(t.text or "" for t in body.iter("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}t"))
+        assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
