@@ -157,6 +157,9 @@ def test_field_page(client, catalogue, procedures):
     assert response.status_code == 200
     html = response.content.decode()
     assert "<h1>Đất đai</h1>" in html
+    # the breadcrumb leads back to the whole catalogue
+    assert f'<li><a href="{catalogue.index.url}">Thủ tục hành chính</a></li>' in html
+    assert '<span aria-current="page">Đất đai</span>' in html
     assert sorted(_titles(html)) == ["Ân hạn thuê đất", "Đăng ký đất đai lần đầu"]
     assert 'name="field"' not in html  # the field is fixed on this page; the other filters remain
     html = client.get(f"{catalogue.index.url}linh-vuc/dat-dai/", {"tier": "province"}).content.decode()
