@@ -455,3 +455,32 @@ def test_demo_catalogue_files_are_complete_and_valid():
             assert "[Content_Types].xml" in package.namelist()
         text = "".join(t.text or "" for t in body.iter("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}t"))
         assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
+
+
+def test_demo_procedures_load_in_both_languages_and_idempotent(home_page):
+    from procedures import demo, demo_procedures
+
+    class Out:
+        def write(self, text):
+            self.text = text
+
+    demo.load_catalogue(Out())
+    out = Out()
+    demo_procedures.load(out)
+    vi, en = Locale.objects.get(language_code="vi"), Locale.objects.get(language_code="en")
+    assert ProcedurePage.objects.filter(locale=vi, live=True).count() == 48
+    assert ProcedurePage.objects.filter(locale=en, live=True).count() == 48
+    birth = ProcedurePage.objects.get(code="1.001193", locale=vi)
+    birth_en = birth.get_translation(en).specific
+    assert (birth.title, birth_en.title) == ("Đăng ký khai sinh", "Birth registration")
+    assert birth_en.url == "/en/procedures/birth-registration/"
+    form = birth.components.order_by("sort_order").first().form_template
+    assert form.collection.name == "Biểu mẫu" and form.file.name.endswith(".docx")
+    first_en = birth_en.components.order_by("sort_order").first()
+    assert first_en.name == "Birth registration declaration form" and first_en.form_template_id == form.pk
+    assert {d.number for d in birth.legal_basis.all()} == {"60/2014/QH13", "123/2015/NĐ-CP"}
+    assert ProcedurePage.objects.filter(locale=vi, tier="district").count() == 2
+    before = state()
+    demo_procedures.load(out)
+    assert state() == before
+    assert "0 created, 0 updated, 48 unchanged" in out.text and "0 English translations made" in out.text
