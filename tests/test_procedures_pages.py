@@ -232,3 +232,28 @@ def test_catalogue_pages_are_in_the_footer_disclosure_links(client, catalogue):
     footer = html[html.index("site-footer"):]
     assert f'href="{catalogue.index.url}"' in footer
     assert f'href="{catalogue.legal_index.url}"' in footer
+
+
+def test_wagtail_localize_translation_keeps_identity_and_links(catalogue):
+    """What an editor's "Translate" does: texts become segments to translate,
+    while code, level, agencies and legal basis follow the Vietnamese page."""
+    from wagtail_localize.models import StringSegment, TranslationSource
+
+    page = make_procedure(
+        catalogue.index, "1.004884", "Đăng ký kết hôn", catalogue.fields["ho-tich"], catalogue.agencies[WARD],
+        level=3, legal=[catalogue.documents["law"]], co_agencies=[catalogue.agencies[JUSTICE]],
+        components=[("Tờ khai đăng ký kết hôn", 1, "original", None)],
+    )
+    source, _created = TranslationSource.get_or_create_from_instance(page)
+    texts = set(StringSegment.objects.filter(source=source).values_list("string__data", flat=True))
+    assert {"Đăng ký kết hôn", "Tờ khai đăng ký kết hôn"} <= texts
+    assert any(text.startswith("Nộp hồ sơ") for text in texts)  # the steps
+    assert "1.004884" not in texts  # the code is not a text to translate
+
+    en, _created = source.create_or_update_translation(Locale.objects.get(language_code="en"), fallback=True)
+    en = en.specific
+    assert (en.code, en.level, en.tier, en.agency_id, en.field_id) == ("1.004884", 3, "commune", page.agency_id,
+                                                                       page.field_id)
+    assert list(en.co_agencies.all()) == [catalogue.agencies[JUSTICE]]
+    assert list(en.legal_basis.all()) == [catalogue.documents["law"]]
+    assert [(c.name, c.locale.language_code) for c in en.components.all()] == [("Tờ khai đăng ký kết hôn", "en")]
