@@ -262,6 +262,20 @@ def main() -> None:
             timings[query].append((time.perf_counter() - t0) * 1000)
             assert response.status_code == 200, (query, response.status_code)
     samples = [t for values in timings.values() for t in values]
+
+    # the search itself (service + loading the shown results), without the
+    # site's header, menus and footer, which every page renders
+    service_samples = []
+    for _ in range(args.rounds):
+        for query, _code in QUERIES:
+            t0 = time.perf_counter()
+            outcome = services.run_search(query, vi, {}, record=True)
+            services.load_objects(outcome.hits[: services.PER_PAGE], vi)
+            service_samples.append((time.perf_counter() - t0) * 1000)
+    t0 = time.perf_counter()
+    for _ in range(20):
+        client.get("/nonexistent-page-for-bench/")
+    chrome_ms = (time.perf_counter() - t0) / 20 * 1000
     slowest = sorted(timings.items(), key=lambda item: -statistics.median(item[1]))[:5]
 
     # where the time goes, for the slowest query
@@ -295,6 +309,8 @@ def main() -> None:
     print(f"search page: {len(samples)} requests, mean {statistics.mean(samples):.1f} ms, "
           f"p50 {percentile(samples, 0.5):.1f} ms, p95 {percentile(samples, 0.95):.1f} ms, "
           f"max {max(samples):.1f} ms")
+    print(f"search alone (service + shown results, no page chrome): p50 {percentile(service_samples, 0.5):.1f} ms, "
+          f"p95 {percentile(service_samples, 0.95):.1f} ms; a 404 page with the same header and footer: {chrome_ms:.1f} ms")
     print("slowest queries (median ms): " + ", ".join(f"{q!r} {statistics.median(t):.1f}" for q, t in slowest))
     print(f"slowest query {query!r}: {len(queries.captured_queries)} SQL queries, "
           f"search service alone {service_ms:.1f} ms")

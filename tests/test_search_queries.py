@@ -86,6 +86,10 @@ def build_catalogue():
 
     home = ensure_site()
     vi = home.locale
+    from wagtail.models import Collection
+
+    if Collection.get_first_root_node() is None:  # a flushed database (browser tests)
+        Collection.add_root(name="Root")
     fields = {code: Field.objects.create(code=code, name=name, locale=vi) for code, name in FIELDS.items()}
     agencies = {
         code: Agency.objects.create(unit_code=code, name=name, tier=tier, locale=vi)
