@@ -584,10 +584,6 @@ class ProcedurePage(Page):
         labels = dict(SubmissionMethod.choices)
         return [labels[m] for m in self.submission_methods or [] if m in labels]
 
-    @property
-    def accepts_online(self) -> bool:
-        return SubmissionMethod.ONLINE in (self.submission_methods or []) or self.level >= 3
-
     def applicant_list(self) -> list[str]:
         return split_lines(self.applicants)
 
