@@ -814,6 +814,20 @@ class _Writer:
             [legal_through(procedurepage_id=i, legaldocumentpage_id=d) for i in ids for d in legal])
 
 
+def _record_template_references(page_ids: list[int]) -> None:
+    """Tell Wagtail's reference index which new pages use a form template,
+    so a document's usage list shows them (the bulk insert skipped the
+    signal that does it). Only pages with templates: few, and cheap."""
+    from wagtail.models import ReferenceIndex
+
+    for start in range(0, len(page_ids), 900):
+        chunk = page_ids[start:start + 900]
+        with_templates = set(ProcedureComponent.objects.filter(page_id__in=chunk, form_template__isnull=False)
+                             .values_list("page_id", flat=True))
+        for page in ProcedurePage.objects.filter(pk__in=with_templates):
+            ReferenceIndex.create_or_update_for_object(page)
+
+
 def _fast_insert(model, field_names: tuple[str, ...], rows: list[tuple]) -> None:
     """INSERT many rows of plain values with `executemany`, each value made
     ready by its model field as `save()` would: no model instances, which
@@ -886,6 +900,7 @@ def apply_plan(plan: ImportPlan, ctx: ImportContext, *, parent: Page | None = No
     if index:
         for start in range(0, len(created_ids), batch_size):
             _index(created_ids[start:start + batch_size])
+    _record_template_references(created_ids)
     result.refused.sort(key=lambda r: r.line)
     return result
 

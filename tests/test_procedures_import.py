@@ -130,6 +130,9 @@ def test_import_creates_a_whole_live_page(catalogue):
         ("Tờ khai đăng ký khai sinh", 1, "original"), ("Giấy chứng sinh", 1, "original")]
     assert components[0].form_template.title == "Tờ khai đăng ký khai sinh"
     assert components[1].form_template is None
+    from wagtail.models import ReferenceIndex
+
+    assert page.pk in {int(r.object_id) for r in ReferenceIndex.get_references_to(components[0].form_template)}
     catalogue.refresh_from_db()
     assert catalogue.numchild == 1
     # the tree is sound and the page is served and found
