@@ -153,3 +153,147 @@
   }
 })();
 /* ==== end search suggestions ==== */
+
+/* ==== applying online (eforms, engineer E, issue 7) ====
+ * Every part works without this: the server refreshes the commune list with
+ * a "show communes" button, uploads go with the form, the print page says
+ * how to print. With JavaScript:
+ * - address fields: the commune list follows the province at once (fetch
+ *   of /units/<province>/communes/), the refresh button is hidden;
+ * - forms with files show upload progress (XMLHttpRequest with the same
+ *   form data, then the page the server answers);
+ * - the "apply for" and "home service" groups show only when chosen;
+ * - the error summary takes focus; the review form is sent once; print.
+ */
+(function () {
+  "use strict";
+
+  function each(selector, fn, root) {
+    Array.prototype.forEach.call((root || document).querySelectorAll(selector), fn);
+  }
+
+  function linkAddress(box) {
+    var province = box.querySelector("[data-units-province]");
+    var commune = box.querySelector("[data-units-commune]");
+    var url = box.getAttribute("data-units-url");
+    if (!province || !commune || !url || !window.fetch) { return; }
+    province.addEventListener("change", function () {
+      var blank = commune.options.length ? commune.options[0].cloneNode(true) : null;
+      if (!province.value) {
+        commune.innerHTML = "";
+        if (blank) { commune.appendChild(blank); }
+        return;
+      }
+      commune.setAttribute("aria-busy", "true");
+      fetch(url.replace("__province__", encodeURIComponent(province.value)), { headers: { Accept: "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : { communes: [] }; })
+        .then(function (data) {
+          commune.innerHTML = "";
+          if (blank) { blank.selected = true; commune.appendChild(blank); }
+          data.communes.forEach(function (item) {
+            var option = document.createElement("option");
+            option.value = item.code;
+            option.textContent = item.name;
+            commune.appendChild(option);
+          });
+        })
+        .catch(function () { /* the no-JS refresh button still works after a reload */ })
+        .then(function () { commune.removeAttribute("aria-busy"); });
+    });
+  }
+
+  function toggleGroups(form) {
+    function sync(name, attr) {
+      var chosen = form.querySelector("input[name=" + name + "]:checked");
+      each("[" + attr + "]", function (group) {
+        group.hidden = !chosen || group.getAttribute(attr) !== chosen.value;
+      }, form);
+    }
+    [["applying_as", "data-applying-as"], ["channel", "data-channel"]].forEach(function (pair) {
+      if (!form.querySelector("input[name=" + pair[0] + "]")) { return; }
+      sync(pair[0], pair[1]);
+      each("input[name=" + pair[0] + "]", function (radio) {
+        radio.addEventListener("change", function () { sync(pair[0], pair[1]); });
+      }, form);
+    });
+  }
+
+  function uploadProgress(form) {
+    if (!window.FormData || !window.XMLHttpRequest) { return; }
+    var lang = (document.documentElement.lang || "vi").slice(0, 2);
+    var text = lang === "en" ? { sending: "Uploading… ", failed: "The upload failed. Check your connection and try again." }
+                             : { sending: "Đang tải lên… ", failed: "Tải lên không thành công. Kiểm tra kết nối mạng và thử lại." };
+    form.addEventListener("submit", function (event) {
+      var hasFiles = false;
+      each("input[type=file]", function (input) { if (input.files && input.files.length) { hasFiles = true; } }, form);
+      if (!hasFiles) { return; }
+      event.preventDefault();
+      var data = new FormData(form);
+      var submitter = event.submitter;
+      if (submitter && submitter.name) { data.append(submitter.name, submitter.value); }
+      var status = form.querySelector(".upload-status");
+      if (!status) {
+        status = document.createElement("div");
+        status.className = "upload-status";
+        status.setAttribute("role", "status");
+        status.innerHTML = '<span class="upload-status__text"></span><progress max="100" value="0"></progress>';
+        var actions = form.querySelector(".form-actions") || form.lastChild;
+        form.insertBefore(status, actions);
+      }
+      var bar = status.querySelector("progress");
+      var label = status.querySelector(".upload-status__text");
+      label.textContent = text.sending;
+      each("button[type=submit]", function (button) { button.disabled = true; }, form);
+      var xhr = new XMLHttpRequest();
+      xhr.open("POST", form.getAttribute("action") || window.location.href);
+      xhr.upload.addEventListener("progress", function (e) {
+        if (e.lengthComputable) {
+          var percent = Math.round(e.loaded * 100 / e.total);
+          bar.value = percent;
+          label.textContent = text.sending + percent + "%";
+        }
+      });
+      xhr.addEventListener("load", function () {
+        if (xhr.responseURL && xhr.responseURL.split("#")[0] !== window.location.href.split("#")[0]) {
+          window.location.assign(xhr.responseURL);
+          return;
+        }
+        document.open();
+        document.write(xhr.responseText);
+        document.close();
+      });
+      xhr.addEventListener("error", function () {
+        label.textContent = text.failed;
+        each("button[type=submit]", function (button) { button.disabled = false; }, form);
+      });
+      xhr.send(data);
+    });
+  }
+
+  function submitOnce(form) {
+    var sent = false;
+    form.addEventListener("submit", function (event) {
+      if (sent) { event.preventDefault(); return; }
+      sent = true;
+    });
+  }
+
+  function init() {
+    each(".address-field", linkAddress);
+    each("form.apply__form", toggleGroups);
+    each("form[data-upload-progress]", uploadProgress);
+    each("form[data-submit-once]", submitOnce);
+    each("[data-print]", function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () { window.print(); });
+    });
+    var summary = document.querySelector("[data-error-summary]");
+    if (summary) { summary.focus(); }
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();
+/* ==== end applying online ==== */
