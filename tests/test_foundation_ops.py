@@ -94,7 +94,8 @@ def test_settings_read_from_environment(tmp_path):
         "import django, json; django.setup(); from django.conf import settings as s;"
         "print(json.dumps({'debug': s.DEBUG, 'hosts': s.ALLOWED_HOSTS, 'db': s.DATABASES['default']['ENGINE'],"
         "'search': s.WAGTAILSEARCH_BACKENDS['default']['BACKEND'], 'static': str(s.STATIC_ROOT),"
-        "'media': str(s.MEDIA_ROOT), 'email': s.EMAIL_HOST, 'email_port': s.EMAIL_PORT}))"
+        "'media': str(s.MEDIA_ROOT), 'email': s.EMAIL_HOST, 'email_port': s.EMAIL_PORT,"
+        "'cache': s.CACHES['default']['BACKEND'], 'cache_location': s.CACHES['default'].get('LOCATION')}))"
     )
     result = _run_production(code, tmp_path, {"DJANGO_EMAIL_HOST": "smtp.example.vn", "DJANGO_EMAIL_PORT": "587"})
     assert result.returncode == 0, result.stderr
@@ -106,12 +107,21 @@ def test_settings_read_from_environment(tmp_path):
     assert values["static"] == str(tmp_path / "static")
     assert values["media"] == str(tmp_path / "media")
     assert values["email"] == "smtp.example.vn" and values["email_port"] == 587
+    assert values["cache"] == "django.core.cache.backends.locmem.LocMemCache"
 
     result = _run_production(code, tmp_path, {"DATABASE_URL": "postgres://u:p@db.internal:5432/portal",
-                                              "ELASTICSEARCH_URL": "http://es.internal:9200"})
+                                              "ELASTICSEARCH_URL": "http://es.internal:9200",
+                                              "DJANGO_CACHE_URL": "redis://cache.internal:6379/1"})
     values = json.loads(result.stdout.strip().splitlines()[-1])
     assert values["db"] == "django.db.backends.postgresql"
     assert "elasticsearch" in values["search"]
+    assert values["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert values["cache_location"] == "redis://cache.internal:6379/1"
+
+    result = _run_production(code, tmp_path, {"DJANGO_CACHE_URL": "db://portal_cache"})
+    values = json.loads(result.stdout.strip().splitlines()[-1])
+    assert values["cache"] == "django.core.cache.backends.db.DatabaseCache"
+    assert values["cache_location"] == "portal_cache"
 
 
 def test_whitenoise_serves_hashed_compressed_static(tmp_path):
