@@ -50,7 +50,7 @@ FILLER_PHRASES = ("nhu the nao", "lam the nao", "lam sao", "the nao", "thu tuc",
 FILLERS_EN = frozenset("how to do i can get a an the of for apply procedure procedures what where".split())
 
 KIND_WEIGHTS = {"procedure": 3.0, "legal": 1.5, "page": 1.0, "form": 1.0, "news": 0.6}
-TITLE_PHRASE_BONUS = 1.6
+TITLE_PHRASE_BONUS = 3.0  # the whole query (or a synonym of it) in the name: a strong signal
 KIND_LABELS = {
     "procedure": _("Procedure"),
     "legal": _("Legal document"),
