@@ -187,7 +187,26 @@ def load_catalogue(stdout) -> None:
     )
 
 
+def load_calendar(stdout) -> None:
+    """Seed this year's and next year's days off, once, so that demo
+    appointment dates skip Tết and the other public holidays."""
+    from django.utils import timezone
+
+    from .calendar import CalendarDay
+    from .management.commands.seed_calendar import vietnam_calendar
+
+    this_year = timezone.localdate().year
+    for year in (this_year, this_year + 1):
+        if CalendarDay.objects.filter(date__year=year).exists():
+            continue
+        CalendarDay.objects.bulk_create(
+            [CalendarDay(date=day, kind=kind, name=name) for day, kind, name in vietnam_calendar(year)]
+        )
+    stdout.write(f"procedures: working-day calendar seeded for {this_year} and {this_year + 1}")
+
+
 def load(stdout) -> None:
+    load_calendar(stdout)
     load_catalogue(stdout)
     # The procedures (engineer A2's module) link to everything above.
     try:
