@@ -142,7 +142,7 @@ def fill_dossiers(total: int, procedure, agency, user) -> list[tuple[str, str]]:
     while made < missing:
         size = min(batch, missing - made)
         rows = []
-        for i in range(made, made + size):
+        for i in range(existing + made, existing + made + size):  # indexes never reused across runs
             day = now - dt.timedelta(days=i % 700 + 1)  # never today: today's codes come from the counter
             phone = f"09{i % 100_000_000:08d}"
             received = i % 3 != 0
