@@ -15,6 +15,7 @@ or emailed page travels further than the screen.
 from __future__ import annotations
 
 import io
+import threading
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -30,6 +31,8 @@ from eforms.models import Dossier
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FONT = "PortalSerif"
 FONT_BOLD = "PortalSerif-Bold"
+# reportlab keeps some state at module level; one PDF at a time per process.
+_PDF_LOCK = threading.Lock()
 
 
 # ---------------------------------------------------------------- facts
@@ -374,7 +377,8 @@ def receipt_pdf(dossier: Dossier, base_url: str | None = None, language: str | N
         for note in facts.notes:
             story.append(_p("• " + note, styles["small"]))
         story.append(_p(_("Look-up: %(url)s") % {"url": facts.lookup_url}, styles["small"]))
-        doc.build(story)
+        with _PDF_LOCK:
+            doc.build(story)
     return out.getvalue()
 
 
