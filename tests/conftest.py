@@ -3,6 +3,16 @@
 import pytest
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: the site frame, rate limits and
+    search statistics live there, and a rolled-back test leaves it behind."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def home_page(db):
     """The Vietnamese home page (with its English translation) at the root of

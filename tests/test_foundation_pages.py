@@ -144,3 +144,33 @@ def test_unknown_page_is_a_translated_404(home_page):
     response = Client().get("/en/no-such-page/")
     assert response.status_code == 404
     assert "Page not found" in response.content.decode()
+
+
+def test_frame_follows_editors_changes(home_page):
+    client = Client()
+
+    def menu(path="/"):
+        html = client.get(path).content.decode()
+        return re.search(r'<nav class="main-nav".*?</nav>', html, re.S).group(0) if 'class="main-nav"' in html else ""
+
+    assert "Dịch vụ mới" not in menu()
+    page = get_or_create_child(home_page, StandardPage, "dich-vu-moi", title="Dịch vụ mới", show_in_menus=True)
+    assert 'href="/dich-vu-moi/"' in menu()
+    page.title = "Dịch vụ công mới"
+    page.save_revision().publish()
+    assert "Dịch vụ công mới" in menu()
+    page.unpublish()
+    assert "dich-vu-moi" not in menu()
+
+
+def test_frame_is_cached_between_requests(home_page, django_assert_max_num_queries):
+    page = get_or_create_child(home_page, StandardPage, "gioi-thieu", title="Giới thiệu", show_in_menus=True,
+                               disclosure_kind="introduction")
+    translate_page(page, "en", title="About", slug="about")
+    client = Client()
+    client.get("/gioi-thieu/")  # fills the cache
+    # Wagtail routing and serving, the settings and this page's translations; the menu,
+    # home link and disclosure links come from the cache
+    with django_assert_max_num_queries(11):
+        response = client.get("/gioi-thieu/")
+    assert 'href="/gioi-thieu/"' in response.content.decode().split("<footer")[1]

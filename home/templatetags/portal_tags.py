@@ -1,4 +1,8 @@
-"""Template tags for the site frame: language switcher, hreflang, menus."""
+"""Template tags for the site frame: language switcher, hreflang, menus.
+
+The per-language parts come from `home.frame`'s cache; the per-page part
+(this page's translations) is worked out once per request.
+"""
 
 from __future__ import annotations
 
@@ -6,44 +10,47 @@ from django import template
 from django.conf import settings
 from django.urls import translate_url
 from django.utils import translation
-from wagtail.models import Locale, Page
+from wagtail.models import Page
 
-from home.disclosure import DisclosureKind
-from home.models import HomePage
+from home import frame
 
 register = template.Library()
-
-
-def _locale_home(language_code: str):
-    return HomePage.objects.live().filter(locale__language_code=language_code, depth=2).first()
 
 
 def _language_versions(context) -> list[dict]:
     """For each language: the URL of this page in it, and whether that URL
     is really this page (False when we fall back to that language's home)."""
     request = context.get("request")
+    cached = getattr(request, "_portal_language_versions", None)
+    if cached is not None:
+        return [dict(v) for v in cached]
     page = context.get("page")
     current = translation.get_language()
-    versions = []
+    is_page = isinstance(page, Page) and page.pk
     translations = {}
-    if isinstance(page, Page) and page.pk:
+    if is_page:
         translations = {
             p.locale.language_code: p for p in page.get_translations(inclusive=True).live().select_related("locale")
         }
+    versions = []
     for code, name in settings.LANGUAGES:
         same_page = True
-        if isinstance(page, Page) and page.pk:
+        if is_page:
             target = translations.get(code)
-            if target is None:
+            if target is not None:
+                url = target.get_url(request=request)
+            else:
                 same_page = False
-                target = _locale_home(code)
-            url = target.get_url(request=request) if target else "/"
+                home = frame.locale_home(code)
+                url = home["url"] if home else "/"
         elif request is not None:
             url = translate_url(request.get_full_path(), code)
         else:
             url = "/"
         versions.append({"code": code, "name": name, "url": url, "current": code == current, "same_page": same_page})
-    return versions
+    if request is not None:
+        request._portal_language_versions = versions
+    return [dict(v) for v in versions]
 
 
 @register.inclusion_tag("includes/language_switcher.html", takes_context=True)
@@ -63,42 +70,17 @@ def hreflang_links(context):
     return {"versions": versions, "default": default}
 
 
-@register.simple_tag(takes_context=True)
-def localized_home(context):
-    return _locale_home(translation.get_language()) or _locale_home(settings.LANGUAGE_CODE)
+@register.simple_tag
+def localized_home():
+    """{pk, title, url} of the current language's home page (or the default's)."""
+    return frame.locale_home(translation.get_language()) or frame.locale_home(settings.LANGUAGE_CODE)
 
 
-@register.simple_tag(takes_context=True)
-def main_menu(context):
-    home = localized_home(context)
-    if home is None:
-        return Page.objects.none()
-    return home.get_children().live().public().in_menu().specific()
+@register.simple_tag
+def main_menu():
+    return frame.main_menu(translation.get_language())
 
 
 @register.simple_tag
 def disclosure_links():
-    """The home page of each Decree 43 kind in the current language, in the
-    decree's order."""
-    from home.models import DisclosureSectionMixin
-
-    locale = Locale.get_active()
-    order = {kind: i for i, kind in enumerate(DisclosureKind.values)}
-    pages = []
-    for model in _disclosure_models():
-        pages += list(model.objects.live().public().filter(locale=locale).exclude(disclosure_kind=""))
-    pages = [p for p in pages if isinstance(p, DisclosureSectionMixin)]
-    seen, links = set(), []
-    for page in sorted(pages, key=lambda p: (order.get(p.disclosure_kind, 99), p.depth, p.path)):
-        if page.disclosure_kind not in seen:
-            seen.add(page.disclosure_kind)
-            links.append(page)
-    return links
-
-
-def _disclosure_models():
-    from django.apps import apps
-
-    from home.models import DisclosureSectionMixin
-
-    return [m for m in apps.get_models() if issubclass(m, DisclosureSectionMixin) and not m._meta.abstract]
+    return frame.disclosure_links(translation.get_language())

@@ -1,0 +1,115 @@
+"""What every page's header and footer shows (home link, main menu, the
+Decree 43 links), computed once per language and kept in the cache until an
+editor publishes, unpublishes, moves or deletes a page or changes the portal
+settings. Without it the frame costs more queries than most pages' content.
+"""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+from wagtail.models import Locale, Page
+from wagtail.signals import page_published, page_unpublished, post_page_move
+
+from .disclosure import DisclosureKind
+
+VERSION_KEY = "portal.frame.version"
+TIMEOUT = 60 * 60
+
+
+def _version() -> int:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        version = 1
+        cache.add(VERSION_KEY, version, None)
+    return version
+
+
+def invalidate(**kwargs) -> None:
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.set(VERSION_KEY, 1, None)
+
+
+def _cached(name: str, language_code: str, build):
+    key = f"portal.frame.{_version()}.{name}.{language_code}"
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, TIMEOUT)
+    return value
+
+
+def _link(page: Page) -> dict:
+    return {"pk": page.pk, "title": page.title, "url": page.get_url()}
+
+
+def locale_home(language_code: str) -> dict | None:
+    """The home page of a language as {pk, title, url}, or None."""
+    from .models import HomePage
+
+    def build():
+        home = HomePage.objects.live().filter(locale__language_code=language_code, depth=2).first()
+        return _link(home) if home else {}
+
+    return _cached("home", language_code, build) or None
+
+
+def main_menu(language_code: str) -> list[dict]:
+    def build():
+        from .models import HomePage
+
+        home = HomePage.objects.live().filter(locale__language_code=language_code, depth=2).first()
+        if home is None:
+            return []
+        return [_link(page) for page in home.get_children().live().public().in_menu()]
+
+    return _cached("menu", language_code, build)
+
+
+def disclosure_links(language_code: str) -> list[dict]:
+    """The home page of each Decree 43 kind in that language, in the decree's order."""
+
+    def build():
+        from .models import DisclosureSectionMixin
+
+        locale = Locale.objects.filter(language_code=language_code).first()
+        if locale is None:
+            return []
+        order = {kind: i for i, kind in enumerate(DisclosureKind.values)}
+        pages = []
+        for model in apps.get_models():
+            if issubclass(model, DisclosureSectionMixin) and issubclass(model, Page):
+                pages += list(model.objects.live().public().filter(locale=locale).exclude(disclosure_kind=""))
+        seen, links = set(), []
+        for page in sorted(pages, key=lambda p: (order.get(p.disclosure_kind, 99), p.depth, p.path)):
+            if page.disclosure_kind not in seen:
+                seen.add(page.disclosure_kind)
+                links.append(_link(page))
+        return links
+
+    return _cached("disclosure", language_code, build)
+
+
+# Any change to the page tree or to the portal settings can change the frame.
+for signal in (page_published, page_unpublished, post_page_move):
+    signal.connect(invalidate, dispatch_uid=f"portal-frame-{signal!r}")
+
+
+@receiver(post_delete)
+def _page_deleted(sender, **kwargs):
+    if isinstance(kwargs.get("instance"), Page):
+        invalidate()
+
+
+@receiver(post_save)
+def _settings_or_page_saved(sender, instance=None, **kwargs):
+    from .models import PortalSettings
+
+    # A page saved without publishing (e.g. show_in_menus edited by a script)
+    # or the portal settings: both show in the frame.
+    if isinstance(instance, PortalSettings | Page):
+        invalidate()
