@@ -10,10 +10,11 @@ class SearchConfig(AppConfig):
     def ready(self):
         from wagtail.documents import get_document_model
 
-        from . import synonyms  # noqa: F401  (signal receivers)
+        from . import cache, synonyms  # noqa: F401  (signal receivers)
         from .index import folded_search_fields
 
         # Form templates are Wagtail documents; the portal keeps Wagtail's
         # document model, so fold its search fields here.
         document_model = get_document_model()
         document_model.search_fields = folded_search_fields(document_model.search_fields)
+        cache._connect()

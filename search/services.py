@@ -29,7 +29,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
-from . import stats, synonyms
+from . import cache, stats, synonyms
 from .folding import fold
 
 MAX_QUERY_LENGTH = 200
@@ -203,6 +203,8 @@ class Hit:
     title_phrase: bool = False  # the title holds the whole query (or a synonym variant)
     obj: object = None  # the specific page or document, loaded for the shown page only
     procedure: object = None  # for form templates, loaded with obj
+    url: str = ""  # set with obj
+    procedure_url: str = ""  # set with procedure
 
 
 def _kind_for_models():
@@ -213,9 +215,7 @@ def _kind_for_models():
 
 
 def _restricted_paths() -> list[str]:
-    from wagtail.models import PageViewRestriction
-
-    return list(PageViewRestriction.objects.values_list("page__path", flat=True))
+    return cache.restricted_paths()
 
 
 def _is_public(path: str, restricted: list[str]) -> bool:
@@ -561,8 +561,7 @@ def best_bets(parsed: ParsedQuery, locale) -> list:
     keys = {parsed.folded, parsed.cleaned} - {""}
     # Few rows: editors add a handful of best bets; compare folded, so "so do"
     # finds the promotion made for "sổ đỏ". Only matching ones are loaded.
-    wanted = [pk for pk, query in SearchPromotion.objects.values_list("pk", "query__query_string")
-              if fold(query) in keys]
+    wanted = [pk for pk, query in cache.promotion_queries() if fold(query) in keys]
     if not wanted:
         return []
     promotions = SearchPromotion.objects.filter(pk__in=wanted).select_related("page").order_by("sort_order", "pk")
@@ -628,30 +627,23 @@ def run_search(raw: str | None, locale, params=None, record: bool = True) -> Sea
 
 
 def _facet_options(counts: dict[str, dict], filters: Filters, locale) -> dict[str, list[FacetOption]]:
-    from procedures.models import Agency, Field, ProcedureTier, ServiceLevel
+    from procedures.models import ProcedureTier, ServiceLevel
 
     options: dict[str, list[FacetOption]] = {}
-    if counts.get("field"):
-        fields = Field.objects.filter(pk__in=list(counts["field"])).values_list("pk", "code", "name")
-        local = dict(Field.objects.filter(locale=locale).values_list("code", "name"))
+    for name, selected in (("field", filters.field), ("agency", filters.agency)):
+        if not counts.get(name):
+            continue
+        known = cache.fresh_labels(locale.pk, name, counts[name])[name]
         merged: dict[str, int] = {}
         names = {}
-        for pk, code, name in fields:
-            merged[code] = merged.get(code, 0) + counts["field"][pk]
-            names[code] = local.get(code) or name
-        options["field"] = sorted(
-            (FacetOption(code, names.get(code, code), n, code == filters.field) for code, n in merged.items()),
-            key=lambda o: (-o.count, o.label),
-        )
-    if counts.get("agency"):
-        agencies = Agency.objects.filter(pk__in=list(counts["agency"])).values_list("pk", "unit_code", "name")
-        local = dict(Agency.objects.filter(locale=locale).values_list("unit_code", "name"))
-        merged, names = {}, {}
-        for pk, unit, name in agencies:
-            merged[unit] = merged.get(unit, 0) + counts["agency"][pk]
-            names[unit] = local.get(unit) or name
-        options["agency"] = sorted(
-            (FacetOption(unit, names[unit], n, unit == filters.agency) for unit, n in merged.items()),
+        for pk, n in counts[name].items():
+            if pk not in known:
+                continue
+            code, label = known[pk]
+            merged[code] = merged.get(code, 0) + n
+            names[code] = label
+        options[name] = sorted(
+            (FacetOption(code, names[code], n, code == selected) for code, n in merged.items()),
             key=lambda o: (-o.count, o.label),
         )
     if counts.get("tier"):
@@ -669,42 +661,54 @@ def _facet_options(counts: dict[str, dict], filters: Filters, locale) -> dict[st
     return options
 
 
-def load_objects(hits: list[Hit], locale) -> None:
-    """Attach the specific objects to the hits of the shown page, with few
-    queries (one per kind, plus the localized agency names)."""
-    from wagtail.documents import get_document_model
+# What a result shows, per kind: only these columns are loaded.
+RESULT_COLUMNS = {
+    "procedure": ("id", "title", "url_path", "code", "agency_id", "level", "processing_time", "processing_unit"),
+    "legal": ("id", "title", "url_path", "number", "issuer", "signed_date", "status", "summary"),
+    "news": ("id", "title", "url_path", "date", "summary"),
+    "page": ("id", "title", "url_path", "summary", "search_description"),
+}
 
-    from procedures.models import Agency
+
+def load_objects(hits: list[Hit], locale) -> None:
+    """Attach the specific objects of the shown page to their hits, with
+    their URLs (``hit.url``, and ``hit.procedure_url`` for a form template's
+    procedure): one query per kind for the columns a result shows, the form
+    templates' procedures in the same query as the procedures, agency names
+    from :mod:`search.cache`. Nothing is left to load while rendering."""
+    from wagtail.documents import get_document_model
+    from wagtail.models import Site
 
     models = {kind: model for model, kind in _kind_for_models().items()}
-    by_kind: dict[str, list[int]] = {}
+    by_kind: dict[str, set[int]] = {}
     for hit in hits:
-        by_kind.setdefault(hit.kind, []).append(hit.pk)
+        by_kind.setdefault(hit.kind, set()).add(hit.pk)
+        if hit.kind == "form" and hit.procedure_id:
+            by_kind.setdefault("procedure", set()).add(hit.procedure_id)
     loaded: dict[tuple[str, int], object] = {}
     for kind, pks in by_kind.items():
         if kind == "form":
-            qs = get_document_model().objects.filter(pk__in=pks)
-        elif kind == "procedure":
-            qs = models[kind].objects.filter(pk__in=pks).select_related("agency", "field")
+            qs = get_document_model().objects.filter(pk__in=pks).only("id", "title", "file")
         else:
-            qs = models[kind].objects.filter(pk__in=pks)
+            qs = models[kind].objects.filter(pk__in=pks).only(*RESULT_COLUMNS[kind])
         loaded.update({(kind, obj.pk): obj for obj in qs})
+    root_paths = Site.get_site_root_paths()  # from the cache; one lookup for every URL below
     procedures = [obj for (kind, _pk), obj in loaded.items() if kind == "procedure"]
     if procedures:
-        names = dict(
-            Agency.objects.filter(locale=locale, translation_key__in=[p.agency.translation_key for p in procedures])
-            .values_list("translation_key", "name")
-        )
+        names = cache.fresh_labels(locale.pk, "agency_tk", [p.agency_id for p in procedures])["agency_tk"]
         for procedure in procedures:
-            procedure.agency_name = names.get(procedure.agency.translation_key, procedure.agency.name)
-    form_owner_ids = [hit.procedure_id for hit in hits if hit.kind == "form" and hit.procedure_id]
-    owners = {}
-    if form_owner_ids:
-        owners = {p.pk: p for p in models["procedure"].objects.filter(pk__in=form_owner_ids)}
+            procedure.agency_name = names.get(procedure.agency_id, "")
+    for obj in loaded.values():
+        if hasattr(obj, "url_path"):
+            obj._wagtail_cached_site_root_paths = root_paths
     for hit in hits:
         hit.obj = loaded.get((hit.kind, hit.pk))
+        if hit.obj is None:
+            continue
+        hit.url = hit.obj.url
         if hit.kind == "form":
-            hit.procedure = owners.get(hit.procedure_id)
+            hit.procedure = loaded.get(("procedure", hit.procedure_id))
+            hit.procedure_url = hit.procedure.url if hit.procedure else ""
     hits[:] = [hit for hit in hits if hit.obj is not None]
 
 
@@ -728,16 +732,29 @@ def suggest(raw: str | None, locale) -> list[dict]:
 
 def help_context(locale) -> dict:
     """What an empty or useless query shows: the most used procedures and the
-    fields (linked to the catalogue when there is one)."""
-    from procedures.models import Field, ProcedureIndexPage, ProcedurePage
+    fields (linked to the catalogue when there is one), from the cache."""
+    from django.utils.translation import get_language
 
-    popular = list(
-        ProcedurePage.objects.live().public().filter(locale=locale).order_by("-usage_count", "title")
-        .only("id", "title", "code", "url_path", "usage_count")[:8]
-    )
-    catalogue = ProcedureIndexPage.objects.live().filter(locale=locale).first()
-    fields = []
-    for item in Field.objects.filter(locale=locale).order_by("name"):
-        url = catalogue.field_url(item) if catalogue else f"?field={item.code}"
-        fields.append({"name": item.name, "url": url})
-    return {"popular": popular, "fields": fields, "catalogue": catalogue}
+    def build_popular():
+        from procedures.models import ProcedurePage
+
+        return [
+            {"title": p.title, "code": p.code, "permalink": p.permalink()}
+            for p in ProcedurePage.objects.live().public().filter(locale=locale).order_by("-usage_count", "title")
+            .only("id", "title", "code")[:8]
+        ]
+
+    def build_fields():
+        from procedures.models import Field, ProcedureIndexPage
+
+        catalogue = ProcedureIndexPage.objects.live().filter(locale=locale).first()
+        return [
+            {"name": item.name, "url": catalogue.field_url(item) if catalogue else f"?field={item.code}"}
+            for item in Field.objects.filter(locale=locale).order_by("name")
+        ]
+
+    suffix = f"{locale.pk}.{get_language()}"
+    return {
+        "popular": cache.cached(f"popular.{suffix}", build_popular, cache.POPULAR_TIMEOUT),
+        "fields": cache.cached(f"fields.{suffix}", build_fields),
+    }
