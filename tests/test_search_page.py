@@ -37,7 +37,7 @@ def test_with_folded_keeps_the_original_and_adds_the_folded_form():
     assert with_folded(["Giấy", "phép"]) == "Giấy phép giay phep"
 
 
-def test_filler_words_and_codes_in_queries():
+def test_filler_words_and_codes_in_queries(db):  # synonyms come from the database
     parsed = parse_query("Thủ tục làm sổ đỏ như thế nào?")
     assert parsed.cleaned == "so do"
     assert parse_query("lam nghiep").cleaned == "lam nghiep"  # unaccented "lam" may be "lâm"
