@@ -351,3 +351,15 @@ def test_communes_json_for_the_linked_choice(client, db):
     assert len(data["communes"]) == 102
     assert {"code": "24133", "name": "Phường Buôn Ma Thuột"} in data["communes"]
     assert client.get(reverse("eforms_communes", kwargs={"province": "99"})).status_code == 404
+
+
+def test_linked_address_without_javascript_is_a_second_step(signed_in):
+    """The "show communes" button re-renders the step with the chosen
+    province's communes and keeps everything typed, without saving."""
+    url = start(signed_in)
+    response = signed_in.post(url, {**APPLICANT, "full_name": "Trần Thị Bình", "address_0": "01", "_units": "address"})
+    html = response.content.decode()
+    assert response.status_code == 200 and not summary(response)
+    assert "Phường Hoàn Kiếm" in html and "Phường Buôn Ma Thuột" not in html
+    assert 'value="Trần Thị Bình"' in html
+    assert Dossier.objects.get().form_data["done"] == []
