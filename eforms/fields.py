@@ -18,7 +18,7 @@ from accounts.validators import normalise_phone, validate_birth_date, validate_i
 
 def default_province_code() -> str:
     """The portal's own province (Đắk Lắk, code 66, in the demo)."""
-    return getattr(settings, "PORTAL_PROVINCE_CODE", "66")
+    return settings.PORTAL_HOME_PROVINCE_CODE
 
 
 class DateInput(forms.DateInput):
