@@ -260,13 +260,14 @@ class SQLiteEngine:
         if not match:
             return []
         placeholders = ", ".join(["%s"] * len(kinds))
+        facets_index = "INDEXED BY search_procedure_facets" if self.has_facet_index() else ""
         sql = f"""
             SELECT e.id, e.content_type_id, p.id, bm25({self.fts}, {self.WEIGHTS}), p.path,
                    pp.field_id, pp.agency_id, pp.tier, pp.level, pp.usage_count
             FROM {self.fts}
             JOIN {self.entries} e ON e.id = {self.fts}.rowid
             JOIN wagtailcore_page p ON p.id = CAST(e.object_id AS INTEGER)
-            LEFT JOIN procedures_procedurepage pp ON pp.page_ptr_id = p.id
+            LEFT JOIN procedures_procedurepage pp {facets_index} ON pp.page_ptr_id = p.id
             WHERE {self.fts} MATCH %s
               AND e.content_type_id IN ({placeholders})
               AND p.live AND p.locale_id = %s
@@ -274,6 +275,14 @@ class SQLiteEngine:
         with connection.cursor() as cursor:
             cursor.execute(sql, [match, *kinds.keys(), locale_id])
             return [(row[0], kinds[row[1]], *row[2:]) for row in cursor.fetchall()]
+
+    @staticmethod
+    def has_facet_index() -> bool:
+        """Whether the covering index of migration 0004 is there (a table
+        rebuilt by a later migration loses it)."""
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'search_procedure_facets'")
+            return cursor.fetchone() is not None
 
     def search(self, variants, locale_id, operator, filters: Filters, restricted: list[str]):
         """(the best RESULT_LIMIT hits, the number of matches, facet counts).
