@@ -13,7 +13,7 @@ from wagtail.models import Locale, PageViewRestriction
 
 from procedures.models import Field
 from search import stats
-from search.services import PER_PAGE, help_context, load_objects, run_search
+from search.services import PER_PAGE, SQLiteEngine, help_context, load_objects, run_search
 from tests.test_search_queries import build_catalogue
 
 
@@ -77,3 +77,15 @@ class SearchCacheTests(TestCase):
         self.assertIn(self.pages["1.001193"].url, html)
         self.assertIn("1.001193", html)
         self.assertIn(self.pages["1.001193"].agency.name, html)
+
+    def test_sqlite_engine_reads_the_same_rows_with_or_without_its_covering_index(self):
+        if connection.vendor != "sqlite":
+            self.skipTest("the covering index is SQLite's")
+        engine = SQLiteEngine()
+        self.assertTrue(engine.has_facet_index())
+        with_index = sorted(engine.page_rows(["khai sinh"], self.vi.pk))
+        with connection.cursor() as cursor:  # rolled back with the test's transaction
+            cursor.execute("DROP INDEX search_procedure_facets")
+        self.assertFalse(engine.has_facet_index())
+        self.assertTrue(with_index)
+        self.assertEqual(sorted(engine.page_rows(["khai sinh"], self.vi.pk)), with_index)
