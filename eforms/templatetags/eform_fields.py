@@ -24,14 +24,6 @@ def field_kind(field) -> str:
 
 
 @register.filter
-def first_input_id(field) -> str:
-    """The id an error summary link should focus: the first input of a group."""
-    if field.widget_type in GROUPED or field.widget_type == "address":
-        return f"{field.auto_id}_0"
-    return field.auto_id
-
-
-@register.filter
 def described(field):
     """The widget with aria-describedby (help text, error) and aria-invalid."""
     ids = []

@@ -84,3 +84,14 @@ def main_menu():
 @register.simple_tag
 def disclosure_links():
     return frame.disclosure_links(translation.get_language())
+
+
+@register.filter
+def error_target(field) -> str:
+    """The id an error-summary link moves focus to: the first input of a
+    radio or checkbox group or of a multi-part field, else the field itself."""
+    from django import forms
+
+    if isinstance(field.field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple | forms.MultiWidget):
+        return f"{field.auto_id}_0"
+    return field.auto_id
