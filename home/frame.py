@@ -7,40 +7,20 @@ settings. Without it the frame costs more queries than most pages' content.
 from __future__ import annotations
 
 from django.apps import apps
-from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from wagtail.models import Locale, Page
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from .disclosure import DisclosureKind
+from .versioned_cache import VersionedCache
 
-VERSION_KEY = "portal.frame.version"
-TIMEOUT = 60 * 60
-
-
-def _version() -> int:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        version = 1
-        cache.add(VERSION_KEY, version, None)
-    return version
-
-
-def invalidate(**kwargs) -> None:
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.set(VERSION_KEY, 1, None)
+FRAME_CACHE = VersionedCache("portal.frame")
+invalidate = FRAME_CACHE.invalidate
 
 
 def _cached(name: str, language_code: str, build):
-    key = f"portal.frame.{_version()}.{name}.{language_code}"
-    value = cache.get(key)
-    if value is None:
-        value = build()
-        cache.set(key, value, TIMEOUT)
-    return value
+    return FRAME_CACHE.get_or_build(f"{name}.{language_code}", build)
 
 
 def _link(page: Page) -> dict:

@@ -8,40 +8,22 @@ the site frame), so a search costs its matching queries and little more.
 
 from __future__ import annotations
 
-from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
-VERSION_KEY = "portal.search.version"
-TIMEOUT = 60 * 60
+from home.versioned_cache import VersionedCache
+
 # "Most used" moves with every submitted dossier (an UPDATE, no signal):
 # a few minutes' delay on the help page is fine.
 POPULAR_TIMEOUT = 5 * 60
 
-
-def _version() -> int:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        version = 1
-        cache.add(VERSION_KEY, version, None)
-    return version
+SEARCH_CACHE = VersionedCache("portal.search")
+invalidate = SEARCH_CACHE.invalidate
 
 
-def invalidate(**kwargs) -> None:
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.set(VERSION_KEY, 1, None)
-
-
-def cached(name: str, build, timeout: int = TIMEOUT):
-    key = f"portal.search.{_version()}.{name}"
-    value = cache.get(key)
-    if value is None:
-        value = build()
-        cache.set(key, value, timeout)
-    return value
+def cached(name: str, build, timeout: int | None = None):
+    return SEARCH_CACHE.get_or_build(name, build, timeout)
 
 
 # ---------------------------------------------------------------- data
