@@ -3,6 +3,8 @@ descriptions; which markup a field needs)."""
 
 from django import template
 
+from accounts.templatetags.account_forms import described
+
 register = template.Library()
 
 GROUPED = {"radioselect", "checkboxselectmultiple"}
@@ -23,21 +25,9 @@ def field_kind(field) -> str:
     return "input"
 
 
-@register.filter
-def described(field):
-    """The widget with aria-describedby (help text, error) and aria-invalid."""
-    ids = []
-    if field.help_text:
-        ids.append(f"{field.auto_id}_helptext")
-    if field.errors:
-        ids.append(f"{field.auto_id}_error")
-    attrs = {}
-    if ids:
-        attrs["aria-describedby"] = " ".join(ids)
-    if field.errors:
-        attrs["aria-invalid"] = "true"
-    return field.as_widget(attrs=attrs)
-
+# The same accessible rendering as the account forms' (aria-describedby to
+# the help text and error, aria-invalid).
+register.filter("described", described)
 
 
 @register.filter
