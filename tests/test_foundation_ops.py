@@ -95,7 +95,8 @@ def test_settings_read_from_environment(tmp_path):
         "print(json.dumps({'debug': s.DEBUG, 'hosts': s.ALLOWED_HOSTS, 'db': s.DATABASES['default']['ENGINE'],"
         "'search': s.WAGTAILSEARCH_BACKENDS['default']['BACKEND'], 'static': str(s.STATIC_ROOT),"
         "'media': str(s.MEDIA_ROOT), 'email': s.EMAIL_HOST, 'email_port': s.EMAIL_PORT,"
-        "'cache': s.CACHES['default']['BACKEND'], 'cache_location': s.CACHES['default'].get('LOCATION')}))"
+        "'cache': s.CACHES['default']['BACKEND'], 'cache_location': s.CACHES['default'].get('LOCATION'),"
+        "'tasks': s.TASKS['default']['BACKEND']}))"
     )
     result = _run_production(code, tmp_path, {"DJANGO_EMAIL_HOST": "smtp.example.vn", "DJANGO_EMAIL_PORT": "587"})
     assert result.returncode == 0, result.stderr
@@ -108,6 +109,7 @@ def test_settings_read_from_environment(tmp_path):
     assert values["media"] == str(tmp_path / "media")
     assert values["email"] == "smtp.example.vn" and values["email_port"] == 587
     assert values["cache"] == "django.core.cache.backends.locmem.LocMemCache"
+    assert values["tasks"] == "django_tasks_db.DatabaseBackend"  # never inside a request in production
 
     result = _run_production(code, tmp_path, {"DATABASE_URL": "postgres://u:p@db.internal:5432/portal",
                                               "ELASTICSEARCH_URL": "http://es.internal:9200",

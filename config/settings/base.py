@@ -386,14 +386,16 @@ PORTAL_DRAFT_UPLOAD_RETENTION_HOURS = env_int("PORTAL_DRAFT_UPLOAD_RETENTION_HOU
 
 # ---------------------------------------------------------------- background tasks (dossier emails…)
 # django-tasks: the immediate backend runs a task as it is enqueued (dev,
-# tests); PORTAL_TASKS_BACKEND=database stores tasks for `manage.py
-# db_worker` (package django-tasks-db) so requests only enqueue.
+# tests); PORTAL_TASKS_BACKEND=database (production's default) stores tasks
+# for `manage.py db_worker` (package django-tasks-db) so requests only
+# enqueue. Its tables exist everywhere, so switching needs no migration.
+INSTALLED_APPS.append("django_tasks_db")
+TASKS_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
 PORTAL_TASKS_BACKEND = env_str("PORTAL_TASKS_BACKEND", "immediate")
-if PORTAL_TASKS_BACKEND == "database":
-    INSTALLED_APPS.append("django_tasks_db")
-    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-else:
-    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+TASKS = {"default": {"BACKEND": TASKS_BACKENDS[PORTAL_TASKS_BACKEND]}}
 
 LOGGING = {
     "version": 1,

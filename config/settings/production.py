@@ -29,3 +29,8 @@ SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", True)
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+
+# Background work (receipt emails, search statistics) never runs inside a
+# request in production: it waits in the database for `manage.py db_worker`.
+PORTAL_TASKS_BACKEND = env_str("PORTAL_TASKS_BACKEND", "database")
+TASKS = {"default": {"BACKEND": TASKS_BACKENDS[PORTAL_TASKS_BACKEND]}}
