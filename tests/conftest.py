@@ -14,6 +14,16 @@ def _fresh_cache():
 
 
 @pytest.fixture
+def vietnamese():
+    """URLs reversed and pages read in Vietnamese, whatever an earlier test
+    activated (use with `pytest.mark.usefixtures("vietnamese")`)."""
+    from django.utils import translation
+
+    with translation.override("vi"):
+        yield
+
+
+@pytest.fixture
 def home_page(db):
     """The Vietnamese home page (with its English translation) at the root of
     the default Site, as `migrate` + `load_demo` leave it."""

@@ -12,16 +12,7 @@ from django.urls import reverse
 
 from tests.dossier_factories import make_citizen, make_procedure, pdf_bytes, submit, upload
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def vietnamese():
-    """URLs reversed and pages read in Vietnamese, whatever an earlier test activated."""
-    from django.utils import translation
-
-    with translation.override("vi"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("vietnamese")]
 
 
 @pytest.fixture

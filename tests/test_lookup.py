@@ -13,16 +13,8 @@ from django.urls import reverse
 from eforms import lifecycle
 from tests.dossier_factories import JUSTICE_CODE, make_agency, make_citizen, make_procedure, make_staff, submit
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("vietnamese")]
 
-
-@pytest.fixture(autouse=True)
-def vietnamese():
-    """URLs reversed and pages read in Vietnamese, whatever an earlier test activated."""
-    from django.utils import translation
-
-    with translation.override("vi"):
-        yield
 
 URL = "/lookup/"
 
