@@ -2,6 +2,7 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+from django.views.generic import RedirectView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps import Sitemap
@@ -24,6 +25,15 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("accounts.urls")),
     path("", include("procedures.urls")),
     path("", include("eforms.urls")),
+    # Wagtail's own front-end login is Django's plain LoginView: no rate
+    # limit, no verified-email rule, no second factor. Private pages already
+    # send visitors to allauth's login (WAGTAIL_FRONTEND_LOGIN_URL); this
+    # closes the door itself, keeping `?next=`.
+    path(
+        "_util/login/",
+        RedirectView.as_view(pattern_name="account_login", query_string=True, permanent=False),
+        name="wagtailcore_login_closed",
+    ),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

@@ -1,0 +1,254 @@
+"""Every address of the portal, seen by four visitors: who may see what.
+
+The table below is the written answer to "what can each kind of visitor
+reach?"; the tests hold the code to it, and `test_every_address_is_in_the_table`
+fails when a new URL appears without a line here, so whoever adds one decides
+who may see it.
+
+Visitors:
+- ``anon``: nobody signed in.
+- ``citizen``: a signed-in citizen with a verified email, not staff.
+- ``staff_pw``: an agency staff member who typed the password but has not
+  passed the second factor in this session (what a stolen password gives).
+- ``staff``: the same staff member after the second factor.
+
+Outcomes:
+- ``ok``: the page is served (200).
+- ``login``: sent to a sign-in page (citizens' login, or the admin's).
+- ``second_factor``: sent to the admin's second-factor check.
+- ``refused``: nothing of the resource (403, 404 or 405); no personal data.
+- ``redirect``: a redirect elsewhere on the portal that discloses nothing
+  (permanent links, the closed Wagtail login, sign-out).
+
+What each may see, in words:
+- Anyone: the public pages (home, catalogue, procedures and their permanent
+  links, search and suggestions, the status look-up, sitemap, health check,
+  the sign-in, sign-up and password-reset pages, the commune list).
+- A citizen: in addition, their profile and privacy pages (their own data
+  only), their own dossiers, receipts and files; never another applicant's
+  dossier or file (404, as if it did not exist).
+- Staff with a password only: what a citizen sees of their own account,
+  nothing of the admin (every /admin/ view leads to the second-factor check),
+  no dossier file as staff, and no page that manages the second factor
+  (allauth's 2FA and re-authentication pages).
+- Staff after the second factor: the admin, and their agency's dossier files
+  (audited); still only their own data in the personal-data export.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import translation
+
+from accounts import mfa
+from eforms.uploads import UploadRules, check_file, store
+from tests.dossier_factories import make_citizen, make_procedure, make_staff, pdf_bytes, submit, upload
+
+VISITORS = ("anon", "citizen", "staff_pw", "staff")
+
+# name of the URL -> (how to build the address, {visitor: outcome}).
+# The address builders take the `world` fixture's dict.
+PUBLIC = dict.fromkeys(VISITORS, "ok")
+SIGNED_IN = {"anon": "login", "citizen": "ok", "staff_pw": "ok", "staff": "ok"}
+OWN_DOSSIER = {"anon": "login", "citizen": "ok", "staff_pw": "refused", "staff": "refused"}
+STAFF_ONLY_2FA = {"anon": "login", "citizen": "refused", "staff_pw": "second_factor", "staff": "ok"}
+MFA_SELF_SERVICE = {"anon": "login", "citizen": "ok", "staff_pw": "second_factor", "staff": "ok"}
+
+TABLE: dict[str, tuple] = {
+    "healthz": (lambda w: "/healthz", PUBLIC),
+    "search": (lambda w: reverse("search"), PUBLIC),
+    "search_suggest": (lambda w: reverse("search_suggest") + "?q=khai", PUBLIC),
+    "lookup": (lambda w: reverse("lookup"), PUBLIC),
+    "procedure_permalink": (lambda w: reverse("procedure_permalink", args=[w["procedure"].code]),
+                            dict.fromkeys(VISITORS, "redirect")),
+    "eforms_communes": (lambda w: reverse("eforms_communes", args=["66"]), PUBLIC),
+    "wagtail_serve": (lambda w: "/", PUBLIC),
+    "wagtailcore_login_closed": (lambda w: "/_util/login/?next=/", dict.fromkeys(VISITORS, "redirect")),
+    "account_login": (lambda w: reverse("account_login"),
+                      {"anon": "ok", "citizen": "redirect", "staff_pw": "redirect", "staff": "redirect"}),
+    "account_signup": (lambda w: reverse("account_signup"),
+                       {"anon": "ok", "citizen": "redirect", "staff_pw": "redirect", "staff": "redirect"}),
+    "account_reset_password": (lambda w: reverse("account_reset_password"), PUBLIC),
+    # the citizen's own account
+    "accounts_profile": (lambda w: reverse("accounts_profile"), SIGNED_IN),
+    "accounts_profile_edit": (lambda w: reverse("accounts_profile_edit"), SIGNED_IN),
+    "accounts_my_data": (lambda w: reverse("accounts_my_data"), SIGNED_IN),
+    "accounts_export": (lambda w: reverse("accounts_export"), SIGNED_IN),
+    "accounts_delete": (lambda w: reverse("accounts_delete"), SIGNED_IN),
+    "account_email": (lambda w: reverse("account_email"), SIGNED_IN),
+    "account_change_password": (lambda w: reverse("account_change_password"), SIGNED_IN),
+    "my_dossiers": (lambda w: reverse("my_dossiers"), SIGNED_IN),
+    # one citizen's dossier: only its applicant
+    "my_dossier": (lambda w: reverse("my_dossier", args=[w["dossier"].code]), OWN_DOSSIER),
+    "dossier_record": (lambda w: reverse("dossier_record", args=[w["dossier"].code]), OWN_DOSSIER),
+    "dossier_record_pdf": (lambda w: reverse("dossier_record_pdf", args=[w["dossier"].code]), OWN_DOSSIER),
+    "dossier_submitted": (lambda w: reverse("dossier_submitted", args=[w["dossier"].code]), OWN_DOSSIER),
+    # a dossier file: its applicant, and staff of the agency after the second factor
+    "dossier_attachment": (lambda w: reverse("dossier_attachment", args=[w["attachment"].public_id]),
+                           {"anon": "login", "citizen": "ok", "staff_pw": "refused", "staff": "ok"}),
+    # managing the second factor: never on a password alone for staff
+    "mfa_index": (lambda w: reverse("mfa_index"), MFA_SELF_SERVICE),
+    "mfa_deactivate_totp": (lambda w: reverse("mfa_deactivate_totp"),
+                            {"anon": "login", "citizen": "refused", "staff_pw": "second_factor",
+                             "staff": "refused"}),
+    "account_reauthenticate": (lambda w: reverse("account_reauthenticate"),
+                               {"anon": "login", "citizen": "ok", "staff_pw": "second_factor", "staff": "ok"}),
+    # the admin
+    "wagtailadmin_home": (lambda w: reverse("wagtailadmin_home"), STAFF_ONLY_2FA),
+    "wagtailusers_users:index": (lambda w: reverse("wagtailusers_users:index"),
+                                 {"anon": "login", "citizen": "refused", "staff_pw": "second_factor",
+                                  "staff": "refused"}),
+}
+
+# Addresses that the table does not visit one by one, with the reason. The
+# admin's own views are covered as a whole by
+# test_a_password_only_staff_session_reaches_no_admin_view.
+NOT_VISITED = {
+    "sitemap.xml": "public, covered by the foundation tests",
+    "documents": "Wagtail's document serving: public documents, privacy by collection",
+    "wagtailcore_authenticate_with_password": "a page's own password form (Wagtail), no account",
+    "wagtail_serve": "",
+    # POST-only actions of one dossier: same access rule as my_dossier
+    "my_dossier_withdraw": "POST action on the applicant's own dossier (tests/test_my_dossiers.py)",
+    "my_dossier_supplement": "the applicant's own dossier (tests/test_my_dossiers.py)",
+    # applying: the applicant's own draft
+    "procedure_apply": "starts a draft for the signed-in applicant (tests/test_eforms_apply.py)",
+    "eforms_apply_review": "the applicant's own draft (tests/test_eforms_apply.py)",
+    "eforms_apply_step": "the applicant's own draft (tests/test_eforms_apply.py)",
+}
+
+
+def _named_patterns(patterns, prefix=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            if str(pattern.pattern).startswith("admin/"):
+                continue
+            yield from _named_patterns(pattern.url_patterns, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            yield prefix + str(pattern.pattern), pattern.name
+
+
+def test_every_address_is_in_the_table():
+    """A new public URL needs a line in TABLE (or NOT_VISITED, with a reason)."""
+    known = set(TABLE) | set(NOT_VISITED)
+    missing = []
+    for route, name in _named_patterns(get_resolver().url_patterns):
+        if name is None:
+            continue  # allauth's old aliases, sitemap: no name to reverse
+        if name.startswith(("account_", "socialaccount_", "mfa_", "google_", "facebook_", "openid_connect_")):
+            continue  # allauth's pages: its own flows, rate limits and the second-factor guard below
+        if name.startswith("wagtaildocs_"):
+            continue
+        if name not in known:
+            missing.append(f"{route} ({name})")
+    assert not missing, f"Add these addresses to the access table: {missing}"
+
+
+# ---------------------------------------------------------------- the world
+
+
+@pytest.fixture
+def world(db, vietnamese):
+    procedure = make_procedure()
+    citizen = make_citizen("audit-citizen")
+    EmailAddress.objects.create(user=citizen, email=citizen.email, primary=True, verified=True)
+    attachment = store(check_file(upload("cccd.pdf", pdf_bytes("CCCD")), UploadRules.default(), "ban_sao_cccd"),
+                       uploaded_by=citizen)
+    dossier = submit(procedure, citizen, attachments=[attachment])
+    attachment.refresh_from_db()
+    staff = make_staff("audit-clerk", procedure.agency, "receiver")
+    staff.set_password("a-long-staff-password-2026")
+    staff.save()
+    EmailAddress.objects.create(user=staff, email=staff.email, primary=True, verified=True)
+    Authenticator.objects.create(user=staff, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"})
+    return {"procedure": procedure, "citizen": citizen, "dossier": dossier, "attachment": attachment,
+            "staff": staff}
+
+
+def _client_for(visitor, world, client):
+    if visitor == "citizen":
+        client.force_login(world["citizen"])
+    elif visitor in ("staff_pw", "staff"):
+        client.force_login(world["staff"])
+        if visitor == "staff":
+            session = client.session
+            mfa.mark_second_factor_passed(session, world["staff"]) if hasattr(
+                mfa, "mark_second_factor_passed") else session.__setitem__(mfa.SESSION_KEY, world["staff"].pk)
+            session.save()
+    return client
+
+
+def _outcome(response) -> str:
+    status = response.status_code
+    if status == 200:
+        return "ok"
+    if status in (403, 404, 405, 410):
+        return "refused"
+    if status in (301, 302, 303, 307, 308):
+        location = response["Location"]
+        if "/second-factor/" in location:
+            return "second_factor"
+        if "/login/" in location and "next=" in location:
+            return "login"
+        return "redirect"
+    return f"status {status}"
+
+
+CASES = [(name, visitor) for name in TABLE for visitor in VISITORS]
+
+
+@pytest.mark.parametrize(("name", "visitor"), CASES, ids=[f"{n}-{v}" for n, v in CASES])
+def test_who_sees_what(client, world, name, visitor):
+    build, expected = TABLE[name]
+    with translation.override("vi"):
+        address = build(world)
+    response = _client_for(visitor, world, client).get(address)
+    assert _outcome(response) == expected[visitor], f"{visitor} at {address}: {response.status_code}"
+    if visitor != "citizen" and _outcome(response) == "ok":
+        body = response.content if not response.streaming else b""
+        assert b"001099012345" not in body, "the applicant's ID number leaked"
+
+
+def _admin_addresses():
+    """Every /admin/ route with sample values for its parameters (int 1,
+    str "x", uuid); regular-expression routes are skipped."""
+    samples = {"int": "1", "str": "x", "slug": "x", "path": "x", "uuid": str(uuid.uuid4())}
+    resolver = get_resolver()
+    admin = next(p for p in resolver.url_patterns if isinstance(p, URLResolver) and str(p.pattern) == "admin/")
+
+    def walk(patterns, prefix):
+        for pattern in patterns:
+            route = str(pattern.pattern)
+            if route.startswith("^"):
+                continue
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns, prefix + route)
+            else:
+                yield pattern.name, prefix + route
+
+    for name, route in walk(admin.url_patterns, "/admin/"):
+        address = re.sub(r"<(?:(\w+):)?\w+>", lambda m: samples.get(m.group(1) or "str", "x"), route)
+        yield name, address
+
+
+def test_a_password_only_staff_session_reaches_no_admin_view(client, world):
+    """What a stolen staff password gives in the admin: only the sign-in,
+    sign-out, password reset and second-factor pages."""
+    exempt = mfa.EXEMPT_URL_NAMES
+    client.force_login(world["staff"])
+    reached = []
+    addresses = list(_admin_addresses())
+    assert len(addresses) > 100  # the walk found the admin
+    for name, address in addresses:
+        if name in exempt:
+            continue
+        response = client.get(address)
+        if _outcome(response) not in ("second_factor", "refused"):
+            reached.append(f"{address} ({name}): {response.status_code}")
+    assert not reached, reached
