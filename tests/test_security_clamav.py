@@ -242,6 +242,10 @@ def test_finding_08d_infected_file_is_never_downloadable(client, case, clamd_dow
         response = client.get(url(attachment))
         assert response.status_code == 403
         assert not hasattr(response, "streaming_content")
+    # the applicant's dossier page names the file without a link
+    with translation.override("vi"):
+        page = client.get(reverse("my_dossier", args=[attachment.dossier.code])).content.decode()
+    assert "cccd.pdf" in page and url(attachment) not in page
     # nor once scanning is turned off again
     settings.PORTAL_CLAMAV_SOCKET = ""
     for user in (clerk, citizen):
