@@ -34,6 +34,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
+from eforms import scanning
 from eforms.models.attachments import Attachment, clean_original_name
 
 if TYPE_CHECKING:
@@ -103,6 +104,7 @@ class CheckedFile:
     kind: str
     size: int
     sha256: str
+    scan: scanning.Verdict | None = None
 
     @property
     def content_type(self) -> str:
@@ -330,6 +332,11 @@ def check_uploads(
                     % {"name": checked.original_name, "limit": filesizeformat(dossier_max_size)},
                 )
                 continue
+            try:
+                scanning.scan_checked(checked)
+            except ValidationError as error:
+                result.add_error(field_name, error.messages[0])
+                continue
             result.accepted.append(checked)
             held += 1
             total_files += 1
@@ -356,6 +363,7 @@ def store(
         size=checked.size,
         sha256=checked.sha256,
     )
+    scanning.record(attachment, checked)
     checked.upload.seek(0)
     attachment.file.save("upload", checked.upload, save=False)
     attachment.save()

@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 from wagtail.log_actions import log
 
+from eforms import scanning
 from eforms.access import STAFF, attachment_access
 from eforms.models import Attachment
 
@@ -32,6 +33,8 @@ def attachment_download(request, public_id):
     access = attachment_access(request.user, attachment) if attachment is not None else None
     if access is None:
         raise Http404
+    if (refusal := scanning.refused_download(request, attachment, access)) is not None:
+        return refusal
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError:

@@ -383,6 +383,10 @@ PORTAL_UPLOAD_MAX_DOSSIER_SIZE = env_int("PORTAL_UPLOAD_MAX_DOSSIER_SIZE", 50 * 
 # Uploads of drafts never submitted are purged after this many hours
 # (manage.py purge_draft_uploads, run by a scheduler).
 PORTAL_DRAFT_UPLOAD_RETENTION_HOURS = env_int("PORTAL_DRAFT_UPLOAD_RETENTION_HOURS", 72)
+# Virus scanning (eforms.scanning) by ClamAV's daemon: its unix socket path
+# or host:port; empty turns scanning off. Seconds to wait for an answer.
+PORTAL_CLAMAV_SOCKET = env_str("PORTAL_CLAMAV_SOCKET", "")
+PORTAL_CLAMAV_TIMEOUT = env_int("PORTAL_CLAMAV_TIMEOUT", 30)
 
 # ---------------------------------------------------------------- background tasks (dossier emails…)
 # django-tasks: the immediate backend runs a task as it is enqueued (dev,

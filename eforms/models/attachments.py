@@ -20,7 +20,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["Attachment", "PrivateStorage", "private_storage"]
+__all__ = ["Attachment", "PrivateStorage", "ScanStatus", "private_storage"]
 
 
 class PrivateStorage(FileSystemStorage):
@@ -64,6 +64,16 @@ def clean_original_name(name: str) -> str:
     return name.strip()[:200] or "file"
 
 
+class ScanStatus(models.TextChoices):
+    """Where a file stands with the virus scanner (`eforms.scanning`)."""
+
+    NOT_REQUIRED = "not_required", _("not scanned (scanning was off)")
+    PENDING = "pending", _("waiting for the virus scan")
+    CLEAN = "clean", _("no virus found")
+    INFECTED = "infected", _("virus or malware found")
+    ERROR = "error", _("the scanner could not check it")
+
+
 class Attachment(models.Model):
     """One uploaded file: a form field's upload on a dossier (or a draft
     upload before the dossier exists), or a document attached to an event
@@ -90,6 +100,14 @@ class Attachment(models.Model):
     sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
     file = models.FileField(_("file"), storage=private_storage, upload_to=random_file_name, max_length=255)
     created_at = models.DateTimeField(_("uploaded at"), default=timezone.now, db_index=True)
+    scan_status = models.CharField(
+        _("virus scan"), max_length=12, choices=ScanStatus.choices, default=ScanStatus.NOT_REQUIRED, db_index=True
+    )
+    scanned_at = models.DateTimeField(_("scanned at"), null=True, blank=True)
+    scan_result = models.CharField(
+        _("scan result"), max_length=255, blank=True,
+        help_text=_("The signature found, or why the scanner could not check the file."),
+    )
 
     class Meta:
         verbose_name = _("attachment")
