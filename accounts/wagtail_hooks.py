@@ -7,8 +7,10 @@ the agencies they administer, and may only add people to those agencies."""
 from __future__ import annotations
 
 from django import forms
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -64,25 +66,37 @@ class StaffMembershipForm(WagtailAdminModelForm):
         return cleaned
 
 
-class ScopedObjectMixin:
-    def get_object(self, queryset=None):
-        obj = super().get_object(queryset)
-        if not scoped_memberships(self.request.user).filter(pk=obj.pk).exists():
-            raise PermissionDenied
-        return obj
-
-
 class MembershipIndexView(generic.IndexView):
     def get_base_queryset(self):
         return scoped_memberships(self.request.user)
 
 
-class MembershipEditView(ScopedObjectMixin, generic.EditView):
-    pass
+# Every view that loads one membership fetches it from the scoped queryset,
+# so another agency's membership is a 404 before any permission check or
+# rendering. The generic views fetch their object in three ways:
+class MembershipEditView(generic.EditView):
+    def get_queryset(self):  # Django's SingleObjectMixin
+        return scoped_memberships(self.request.user)
 
 
-class MembershipDeleteView(ScopedObjectMixin, generic.DeleteView):
-    pass
+class MembershipDeleteView(generic.DeleteView):
+    def get_queryset(self):
+        return scoped_memberships(self.request.user)
+
+
+class MembershipHistoryView(generic.HistoryView):
+    def get_base_object_queryset(self):  # Wagtail's BaseObjectMixin
+        return scoped_memberships(self.request.user)
+
+
+class MembershipUsageView(generic.UsageView):
+    def get_base_object_queryset(self):
+        return scoped_memberships(self.request.user)
+
+
+class MembershipInspectView(generic.InspectView):
+    def get_object(self, queryset=None):  # get_object_or_404(self.model, ...) upstream
+        return get_object_or_404(scoped_memberships(self.request.user), pk=unquote(str(self.pk)))
 
 
 class StaffMembershipViewSet(ModelViewSet):
@@ -91,6 +105,9 @@ class StaffMembershipViewSet(ModelViewSet):
     index_view_class = MembershipIndexView
     edit_view_class = MembershipEditView
     delete_view_class = MembershipDeleteView
+    history_view_class = MembershipHistoryView
+    usage_view_class = MembershipUsageView
+    inspect_view_class = MembershipInspectView
     icon = "group"
     menu_label = _("Staff memberships")
     add_to_admin_menu = True
