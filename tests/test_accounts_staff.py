@@ -96,6 +96,9 @@ def test_agency_admin_manages_only_their_agencies(client, agencies):
     boss = User.objects.create_user("boss", "boss@example.com", "x")
     StaffMembership.objects.create(user=boss, agency=justice, role=StaffRole.AGENCY_ADMIN)
     colleague = User.objects.create_user("colleague", "colleague@example.com", "x")
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.create(user=colleague, email="colleague@example.com", verified=True, primary=True)
     outsider = User.objects.create_user("outsider", "outsider@example.com", "x")
     theirs = StaffMembership.objects.create(user=outsider, agency=building, role=StaffRole.HANDLER)
     _admin_client(client, boss)
