@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
+import hashlib
+import secrets
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .validators import validate_birth_date, validate_id_number, validate_phone
@@ -174,3 +179,66 @@ class StaffMembership(models.Model):
 
         sync_role_groups(user)
         return result
+
+
+class StaffInvitation(models.Model):
+    """An offer of a staff role sent to an email address whose account does
+    not exist yet or has not confirmed it. Only the link's one-time token,
+    emailed to that address, accepts it: holding it proves control of the
+    mailbox, which a merely typed-in address on an early sign-up does not.
+    Only the token's SHA-256 is stored."""
+
+    VALID_FOR = datetime.timedelta(days=7)
+
+    email = models.EmailField(_("email address"))
+    agency = models.ForeignKey(
+        "procedures.Agency", on_delete=models.CASCADE, related_name="staff_invitations", verbose_name=_("agency")
+    )
+    role = models.CharField(_("role"), max_length=20, choices=StaffRole.choices)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        editable=False, verbose_name=_("invited by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"), editable=False)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True, editable=False)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        editable=False, verbose_name=_("accepted by"),
+    )
+
+    class Meta:
+        verbose_name = _("staff invitation")
+        verbose_name_plural = _("staff invitations")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} – {self.agency} ({self.get_role_display()})"
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    def set_new_token(self) -> str:
+        """Give the invitation a fresh token and expiry; returns the token,
+        which exists only in the email from then on."""
+        token = secrets.token_urlsafe(32)
+        self.token_hash = self.hash_token(token)
+        self.expires_at = timezone.now() + self.VALID_FOR
+        self.email = self.email.strip().lower()
+        return token
+
+    @classmethod
+    def create(cls, *, email: str, agency, role: str, created_by=None) -> tuple[StaffInvitation, str]:
+        invitation = cls(email=email, agency=agency, role=role, created_by=created_by)
+        token = invitation.set_new_token()
+        invitation.save()
+        return invitation, token
+
+    @classmethod
+    def open_for_token(cls, token: str) -> StaffInvitation | None:
+        """The unused, unexpired invitation of this token, if any."""
+        return cls.objects.select_related("agency").filter(
+            token_hash=cls.hash_token(token), accepted_at__isnull=True, expires_at__gt=timezone.now()
+        ).first()

@@ -87,8 +87,13 @@ def has_role(user, agency: Agency, role: str | None = None) -> bool:
 account_erasing = Signal()
 
 # Functions `f(user) -> dict | list | None` that add a section to a citizen's
-# data export for data not linked to the user by a foreign key.
+# data export: for data not linked to the user by a foreign key, or for
+# models whose rows point at the user in roles other than data subject.
 personal_data_exporters: dict[str, Callable] = {}
+# Models (label_lower) an exporter answers for: the generic walk leaves them
+# out, so a row that points at the user as, say, a dossier's handler is not
+# exported as if it were about them.
+personal_data_covered_models: set[str] = set()
 
 # Never exported: secrets and credentials, whatever model holds them.
 SECRET_FIELD_NAMES = frozenset({"password", "token", "token_secret", "secret", "key", "secret_key"})
@@ -100,11 +105,17 @@ EXPLICIT_SECTIONS = frozenset(
 )
 
 
-def register_personal_data_exporter(name: str):
-    """Decorator: `@register_personal_data_exporter("eforms.drafts")`."""
+def register_personal_data_exporter(name: str, covers: tuple[str, ...] = ()):
+    """Decorator: `@register_personal_data_exporter("eforms.drafts")`.
+
+    `covers` names the models (`"app.model"`) whose rows the exporter alone
+    decides about: the app knows which of them are about the user as data
+    subject (their own dossier) and which merely record their work (a
+    dossier they handle, which is someone else's data)."""
 
     def decorator(func):
         personal_data_exporters[name] = func
+        personal_data_covered_models.update(label.lower() for label in covers)
         return func
 
     return decorator
@@ -122,7 +133,7 @@ def _plain(value):
     return value
 
 
-def _row(obj: models.Model, exclude: frozenset[str] = SECRET_FIELD_NAMES) -> dict:
+def export_row(obj: models.Model, exclude: frozenset[str] = SECRET_FIELD_NAMES) -> dict:
     """A model instance as a JSON-ready dict of its concrete fields,
     foreign keys as their ids, secrets left out."""
     data = {}
@@ -131,6 +142,9 @@ def _row(obj: models.Model, exclude: frozenset[str] = SECRET_FIELD_NAMES) -> dic
             continue
         data[field.name] = _plain(getattr(obj, field.attname))
     return data
+
+
+_row = export_row
 
 
 def export_personal_data(user) -> dict:
@@ -170,7 +184,7 @@ def export_personal_data(user) -> dict:
     for relation in user._meta.related_objects:
         model = relation.related_model
         label = model._meta.label_lower
-        if label in EXPLICIT_SECTIONS or relation.many_to_many:
+        if label in EXPLICIT_SECTIONS or label in personal_data_covered_models or relation.many_to_many:
             continue
         queryset = model._default_manager.filter(**{relation.field.name: user})
         exclude = SECRET_FIELD_NAMES | SECRET_FIELDS_BY_MODEL.get(label, frozenset())

@@ -12,5 +12,6 @@ urlpatterns = [
     path("privacy/consent/", views.consent, name="accounts_consent"),
     path("privacy/export/", views.export_data, name="accounts_export"),
     path("privacy/delete/", views.delete_account, name="accounts_delete"),
+    path("staff-invitation/<str:token>/", views.staff_invitation, name="accounts_staff_invitation"),
     path("", include("allauth.urls")),
 ]

@@ -19,9 +19,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from . import privacy, services
+from . import invitations, privacy, services
 from .forms import DeleteAccountForm, ProfileForm
-from .models import CitizenProfile
+from .models import CitizenProfile, StaffInvitation
 
 
 def _profile(user) -> CitizenProfile:
@@ -135,3 +135,24 @@ def delete_account(request):
             messages.success(request, _("Your account has been deleted. Thank you for using the portal."))
             return redirect("wagtail_serve", "")
     return render(request, "accounts/delete_account.html", {"form": form, "erasable": True})
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff_invitation(request, token: str):
+    """Accept a staff invitation. GET only shows it (mail scanners open
+    links); POST accepts, for the account that holds the invited address."""
+    invitation = StaffInvitation.open_for_token(token)
+    if invitation is None:
+        return render(request, "accounts/staff_invitation.html", {"invitation": None}, status=404)
+    allowed = invitations.can_accept(invitation, request.user)
+    if request.method == "POST" and allowed:
+        membership = invitations.accept(invitation, request.user)
+        if membership is not None:
+            messages.success(request, _("You now work for %(agency)s on the portal.")
+                             % {"agency": invitation.agency.name})
+            return redirect("accounts_profile")
+        return render(request, "accounts/staff_invitation.html", {"invitation": None}, status=404)
+    return render(request, "accounts/staff_invitation.html", {"invitation": invitation, "allowed": allowed},
+                  status=200 if allowed else 403)

@@ -7,8 +7,10 @@ the agencies they administer, and may only add people to those agencies."""
 from __future__ import annotations
 
 from django import forms
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -17,7 +19,8 @@ from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from . import masking
-from .models import CitizenProfile, StaffMembership, StaffRole
+from .invitations import has_confirmed_primary_email, send_invitation
+from .models import CitizenProfile, StaffInvitation, StaffMembership, StaffRole
 from .services import agencies_for
 
 
@@ -46,10 +49,26 @@ class StaffMembershipForm(WagtailAdminModelForm):
             self.fields["agency"].queryset = agencies_for(self.for_user, StaffRole.AGENCY_ADMIN)
 
     def clean_email(self):
+        """Only an account whose primary address is confirmed gets a role
+        directly: anyone can sign up with a future colleague's address, but
+        only its owner can confirm it. Everyone else is invited by email."""
         email = self.cleaned_data["email"]
+        if self.instance.pk and self.instance.user.email.lower() == email.lower():
+            return email  # editing the agency or role of an existing membership
         users = list(get_user_model().objects.filter(email__iexact=email, is_active=True)[:2])
         if len(users) != 1:
-            raise forms.ValidationError(_("There is no active account with this email address."))
+            raise forms.ValidationError(
+                _("There is no active account with this email address. Send the person an invitation "
+                  "from Staff invitations instead: they accept it with a one-time link sent to this address."),
+                code="no_account",
+            )
+        if not has_confirmed_primary_email(users[0], email):
+            raise forms.ValidationError(
+                _("This account has not confirmed this email address as its primary address, so it cannot be "
+                  "given a staff role. Send the person an invitation from Staff invitations instead: they accept "
+                  "it with a one-time link sent to this address."),
+                code="unconfirmed_email",
+            )
         self.instance.user = users[0]
         return email
 
@@ -64,25 +83,37 @@ class StaffMembershipForm(WagtailAdminModelForm):
         return cleaned
 
 
-class ScopedObjectMixin:
-    def get_object(self, queryset=None):
-        obj = super().get_object(queryset)
-        if not scoped_memberships(self.request.user).filter(pk=obj.pk).exists():
-            raise PermissionDenied
-        return obj
-
-
 class MembershipIndexView(generic.IndexView):
     def get_base_queryset(self):
         return scoped_memberships(self.request.user)
 
 
-class MembershipEditView(ScopedObjectMixin, generic.EditView):
-    pass
+# Every view that loads one membership fetches it from the scoped queryset,
+# so another agency's membership is a 404 before any permission check or
+# rendering. The generic views fetch their object in three ways:
+class MembershipEditView(generic.EditView):
+    def get_queryset(self):  # Django's SingleObjectMixin
+        return scoped_memberships(self.request.user)
 
 
-class MembershipDeleteView(ScopedObjectMixin, generic.DeleteView):
-    pass
+class MembershipDeleteView(generic.DeleteView):
+    def get_queryset(self):
+        return scoped_memberships(self.request.user)
+
+
+class MembershipHistoryView(generic.HistoryView):
+    def get_base_object_queryset(self):  # Wagtail's BaseObjectMixin
+        return scoped_memberships(self.request.user)
+
+
+class MembershipUsageView(generic.UsageView):
+    def get_base_object_queryset(self):
+        return scoped_memberships(self.request.user)
+
+
+class MembershipInspectView(generic.InspectView):
+    def get_object(self, queryset=None):  # get_object_or_404(self.model, ...) upstream
+        return get_object_or_404(scoped_memberships(self.request.user), pk=unquote(str(self.pk)))
 
 
 class StaffMembershipViewSet(ModelViewSet):
@@ -91,6 +122,9 @@ class StaffMembershipViewSet(ModelViewSet):
     index_view_class = MembershipIndexView
     edit_view_class = MembershipEditView
     delete_view_class = MembershipDeleteView
+    history_view_class = MembershipHistoryView
+    usage_view_class = MembershipUsageView
+    inspect_view_class = MembershipInspectView
     icon = "group"
     menu_label = _("Staff memberships")
     add_to_admin_menu = True
@@ -102,6 +136,86 @@ class StaffMembershipViewSet(ModelViewSet):
 
     def get_form_class(self, for_update=False):
         return StaffMembershipForm
+
+
+def scoped_invitations(user):
+    queryset = StaffInvitation.objects.select_related("agency")
+    if user.is_superuser:
+        return queryset
+    return queryset.filter(agency__in=agencies_for(user, StaffRole.AGENCY_ADMIN))
+
+
+class StaffInvitationForm(WagtailAdminModelForm):
+    """Invite an address to a role; saving emails the one-time link."""
+
+    class Meta:
+        model = StaffInvitation
+        fields = ["email", "agency", "role"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.for_user is not None and not self.for_user.is_superuser:
+            self.fields["agency"].queryset = agencies_for(self.for_user, StaffRole.AGENCY_ADMIN)
+
+    def save(self, commit=True):
+        invitation = super().save(commit=False)
+        token = invitation.set_new_token()
+        invitation.created_by = self.for_user
+        if commit:
+            invitation.save()
+            send_invitation(invitation, token)
+        return invitation
+
+
+class InvitationIndexView(generic.IndexView):
+    def get_base_queryset(self):
+        return scoped_invitations(self.request.user)
+
+    def get_edit_url(self, instance):
+        return None
+
+
+class InvitationEditView(generic.EditView):
+    def get_queryset(self):
+        # An invitation is never edited (its token went to one address for
+        # one role): withdraw it and send a new one.
+        return StaffInvitation.objects.none()
+
+
+class InvitationDeleteView(generic.DeleteView):
+    def get_queryset(self):
+        return scoped_invitations(self.request.user)
+
+
+class InvitationHistoryView(generic.HistoryView):
+    def get_base_object_queryset(self):
+        return scoped_invitations(self.request.user)
+
+
+class InvitationUsageView(generic.UsageView):
+    def get_base_object_queryset(self):
+        return scoped_invitations(self.request.user)
+
+
+class StaffInvitationViewSet(ModelViewSet):
+    model = StaffInvitation
+    form_class = StaffInvitationForm
+    index_view_class = InvitationIndexView
+    edit_view_class = InvitationEditView
+    delete_view_class = InvitationDeleteView
+    history_view_class = InvitationHistoryView
+    usage_view_class = InvitationUsageView
+    icon = "mail"
+    menu_label = _("Staff invitations")
+    add_to_admin_menu = True
+    menu_order = 901
+    list_display = ["email", "agency", "role", "created_at", "expires_at", "accepted_at"]
+    list_filter = ["role"]
+    search_fields = ["email", "agency__name"]
+    copy_view_enabled = False
+
+    def get_form_class(self, for_update=False):
+        return StaffInvitationForm
 
 
 class MaskedColumn(Column):
@@ -162,6 +276,11 @@ class CitizenProfileViewSet(ModelViewSet):
 @hooks.register("register_admin_viewset")
 def register_staff_memberships():
     return StaffMembershipViewSet("staff_memberships")
+
+
+@hooks.register("register_admin_viewset")
+def register_staff_invitations():
+    return StaffInvitationViewSet("staff_invitations")
 
 
 @hooks.register("register_admin_viewset")

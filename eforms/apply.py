@@ -203,6 +203,8 @@ def _posted_values(form) -> dict:
 
 def _form_kwargs(form) -> dict:
     kwargs = {}
+    if getattr(form, "locked_profile", None) is not None:  # verified fields stay locked
+        kwargs["profile"] = form.locked_profile
     if hasattr(form, "agencies"):
         kwargs = {"agencies": list(form.agencies.values()),
                   "level": 4 if any(c[0] == "online" for c in form.fields["result_delivery"].choices) else 3}

@@ -7,5 +7,6 @@ class EformsConfig(AppConfig):
     verbose_name = _("E-forms and dossiers")
 
     def ready(self) -> None:
-        # registers the system checks; emails the receipt on submission
-        from eforms import checks, notifications  # noqa: F401
+        # registers the system checks; emails the receipt on submission;
+        # the dossiers' part of the data export and of account deletion
+        from eforms import checks, notifications, privacy  # noqa: F401

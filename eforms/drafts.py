@@ -132,7 +132,7 @@ class Application:
     def form(self, key: str, data=None, files=None, *, agencies=(), user=None):
         if key == APPLICANT:
             initial = self.applicant or ApplicantForm.initial_from_profile(user)
-            return ApplicantForm(data, files, initial=initial)
+            return ApplicantForm(data, files, initial=initial, profile=getattr(user, "profile", None))
         if key == DELIVERY:
             initial = dict(self.delivery) or {}
             if "agency" not in initial:
@@ -300,10 +300,29 @@ class Application:
             "organisation_name": a.get("organisation_name", ""),
             "organisation_tax_code": a.get("organisation_tax_code", ""),
         })
+        snapshot["verified_fields"] = verified_fields(getattr(user, "profile", None), snapshot)
+        if not snapshot["verified_fields"]:
+            snapshot["verified_by"] = ""
         return snapshot
 
 
 # ---------------------------------------------------------------- helpers
+
+
+def verified_fields(profile, snapshot: dict) -> list[str]:
+    """The profile's verified fields whose value the dossier carries
+    unchanged: a value that differs (typed in a draft, or the profile
+    changed since) is never recorded as verified."""
+    if profile is None:
+        return []
+    verified = []
+    for name in profile.verified_fields or []:
+        value = getattr(profile, name, None)
+        if isinstance(value, dt.date):
+            value = value.isoformat()
+        if value not in (None, "") and str(snapshot.get(name) or "") == str(value):
+            verified.append(name)
+    return verified
 
 
 def version_for(draft: Dossier, eform: EFormPage | None) -> FormVersion:

@@ -60,6 +60,48 @@ class ApplicantForm(PortalForm):
 
     BEHALF_FIELDS = ("behalf_name", "behalf_id_number")
     ORGANISATION_FIELDS = ("organisation_name", "organisation_tax_code")
+    # Applicant field → the profile fields (CitizenProfile.VERIFIABLE_FIELDS) it shows.
+    PROFILE_SOURCES = {
+        "full_name": ("full_name",),
+        "date_of_birth": ("date_of_birth",),
+        "id_number": ("id_number",),
+        "phone": ("phone",),
+        "address": ("province_code", "commune_code", "street"),
+    }
+
+    def __init__(self, *args, profile=None, **kwargs):
+        """With the applicant's `profile`, the fields an identity provider
+        verified show the profile's value and are disabled: Django ignores
+        whatever is posted for a disabled field, so a dossier can never
+        carry a typed value under a verified mark."""
+        self.locked_profile = profile
+        locked = self.verified_values(profile)
+        if locked:
+            kwargs["initial"] = {**(kwargs.get("initial") or {}), **locked}
+        super().__init__(*args, **kwargs)
+        self.locked_fields = list(locked)
+        for name in locked:
+            field = self.fields[name]
+            field.disabled = True
+            field.help_text = _("Verified by %(provider)s: it cannot be changed here.") % {
+                "provider": profile.verified_by or _("an identity provider")}
+        if "address" in locked:
+            self.fields["address"].set_province(locked["address"]["province_code"])
+
+    @classmethod
+    def verified_values(cls, profile) -> dict:
+        """The profile's verified values, by applicant field name."""
+        if profile is None:
+            return {}
+        values = {}
+        for name, sources in cls.PROFILE_SOURCES.items():
+            if not all(profile.is_verified(source) for source in sources):
+                continue
+            if name == "address":
+                values[name] = {source: getattr(profile, source) or "" for source in sources}
+            else:
+                values[name] = getattr(profile, name)
+        return values
 
     def clean(self):
         from accounts.validators import check_id_matches_birth_date

@@ -96,6 +96,9 @@ def test_agency_admin_manages_only_their_agencies(client, agencies):
     boss = User.objects.create_user("boss", "boss@example.com", "x")
     StaffMembership.objects.create(user=boss, agency=justice, role=StaffRole.AGENCY_ADMIN)
     colleague = User.objects.create_user("colleague", "colleague@example.com", "x")
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.create(user=colleague, email="colleague@example.com", verified=True, primary=True)
     outsider = User.objects.create_user("outsider", "outsider@example.com", "x")
     theirs = StaffMembership.objects.create(user=outsider, agency=building, role=StaffRole.HANDLER)
     _admin_client(client, boss)
@@ -104,8 +107,8 @@ def test_agency_admin_manages_only_their_agencies(client, agencies):
     assert listing.status_code == 200
     assert "boss@example.com" in listing.content.decode() or "boss" in listing.content.decode()
     assert "outsider" not in listing.content.decode()
-    assert client.get(f"/admin/staff_memberships/edit/{theirs.pk}/").status_code in (403, 302)
-    assert client.post(f"/admin/staff_memberships/delete/{theirs.pk}/").status_code in (403, 302)
+    assert client.get(f"/admin/staff_memberships/edit/{theirs.pk}/").status_code in (403, 302, 404)
+    assert client.post(f"/admin/staff_memberships/delete/{theirs.pk}/").status_code in (403, 302, 404)
     assert StaffMembership.objects.filter(pk=theirs.pk).exists()
 
     form = client.get("/admin/staff_memberships/new/").content.decode()

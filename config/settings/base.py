@@ -387,6 +387,8 @@ PORTAL_DRAFT_UPLOAD_RETENTION_HOURS = env_int("PORTAL_DRAFT_UPLOAD_RETENTION_HOU
 # or host:port; empty turns scanning off. Seconds to wait for an answer.
 PORTAL_CLAMAV_SOCKET = env_str("PORTAL_CLAMAV_SOCKET", "")
 PORTAL_CLAMAV_TIMEOUT = env_int("PORTAL_CLAMAV_TIMEOUT", 30)
+# Drafts (rows and files) untouched for longer are deleted by `manage.py purge_drafts`.
+PORTAL_DRAFT_RETENTION_DAYS = env_int("PORTAL_DRAFT_RETENTION_DAYS", 30)
 
 # ---------------------------------------------------------------- background tasks (dossier emails…)
 # django-tasks: the immediate backend runs a task as it is enqueued (dev,
