@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.internal.ratelimit import parse_rates
+from allauth.mfa.adapter import DefaultMFAAdapter
 from django.conf import settings
 from django.urls import reverse
 from django.utils.functional import lazy
@@ -61,3 +62,17 @@ class PortalAccountAdapter(DefaultAccountAdapter):
             messages.add_message(request, level, gettext("You are signed in."), extra_tags=extra_tags)
             return
         super().add_message(request, level, message_template, message_context, extra_tags, message)
+
+
+class PortalMFAAdapter(DefaultMFAAdapter):
+    """A privileged user's authenticator is never removed from allauth's
+    self-service pages, even after a fresh re-authentication: an
+    administrator resets it (`manage.py reset_second_factor`, audited), so a
+    stolen session or password cannot swap the staff second factor."""
+
+    def can_delete_authenticator(self, authenticator) -> bool:
+        from .mfa import needs_second_factor
+
+        if needs_second_factor(authenticator.user):
+            return False
+        return super().can_delete_authenticator(authenticator)

@@ -3,7 +3,9 @@ and one staff user per role for two demo agencies.
 
 DEMO ONLY: the passwords below are public. `load_demo` refuses to run with
 DEBUG off unless forced; never load this into a production database.
-Staff must set up a TOTP second factor on their first visit to /admin/.
+Staff must set up a TOTP second factor on their first visit to /admin/,
+with the one-time enrolment code printed beside their password (a new code
+at each run for whoever has no authenticator yet).
 """
 
 from __future__ import annotations
@@ -68,6 +70,9 @@ def load(stdout) -> None:
         record_consent(citizen)
 
     lines = [f"  citizen  {CITIZEN_EMAIL} / {CITIZEN_PASSWORD}  (log in at /accounts/login/)"]
+    admin_line = _demo_admin_line()
+    if admin_line:
+        lines.append(admin_line)
     for email, unit_code, role in STAFF:
         agencies = Agency.objects.filter(unit_code=unit_code)
         agency = agencies.filter(locale__language_code=settings.LANGUAGE_CODE).first() or agencies.first()
@@ -75,5 +80,26 @@ def load(stdout) -> None:
             continue
         staff = _user(email, STAFF_PASSWORD)
         StaffMembership.objects.get_or_create(user=staff, agency=agency, role=role)
-        lines.append(f"  {role.label:<22} {email} / {STAFF_PASSWORD}  ({agency.name}; at /admin/, TOTP on first visit)")
+        lines.append(f"  {role.label:<22} {email} / {STAFF_PASSWORD}  {_second_factor_note(staff)}  ({agency.name})")
     stdout.write("Demo logins (demo only, public passwords):\n" + "\n".join(lines) + "\n")
+
+
+def _second_factor_note(user) -> str:
+    """The enrolment code for a first authenticator, or that one is set up."""
+    from .enrolment import issue_code
+    from .mfa import has_totp
+
+    if has_totp(user):
+        return "[authenticator app set up]"
+    return f"[enrolment code {issue_code(user, reason='demo')}, then TOTP at /admin/]"
+
+
+def _demo_admin_line() -> str:
+    try:
+        from home.demo import ADMIN_PASSWORD, ADMIN_USERNAME
+    except ImportError:
+        return ""
+    admin = User.objects.filter(username=ADMIN_USERNAME, is_superuser=True).first()
+    if admin is None:
+        return ""
+    return f"  {'superuser':<22} {ADMIN_USERNAME} / {ADMIN_PASSWORD}  {_second_factor_note(admin)}"

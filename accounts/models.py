@@ -242,3 +242,25 @@ class StaffInvitation(models.Model):
         return cls.objects.select_related("agency").filter(
             token_hash=cls.hash_token(token), accepted_at__isnull=True, expires_at__gt=timezone.now()
         ).first()
+class EnrolmentCode(models.Model):
+    """A one-time code an administrator gives a staff member (in person or
+    on another channel) to set up their first authenticator, so that a
+    stolen password alone never enrols the thief's phone. Only a hash is
+    kept; a code is used once and expires (accounts.enrolment)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolment_codes", verbose_name=_("user")
+    )
+    # Named `token` so that personal data exports leave the hash out.
+    token = models.CharField(_("enrolment code (hashed)"), max_length=128)
+    issued_at = models.DateTimeField(_("issued at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("second-factor enrolment code")
+        verbose_name_plural = _("second-factor enrolment codes")
+        ordering = ["-issued_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.issued_at:%Y-%m-%d %H:%M}"

@@ -18,10 +18,11 @@ def record_login(sender, request, user, **kwargs) -> None:
     session = getattr(request, "session", None)
     if session is None:
         return
-    from .mfa import forget_second_factor
+    from .mfa import forget_second_factor, start_session_clock
 
     session[LOGIN_METHOD_SESSION_KEY] = PASSWORD_LOGIN
     forget_second_factor(request)
+    start_session_clock(request)
 
 
 def record_social_login(sender, request, user, sociallogin=None, **kwargs) -> None:

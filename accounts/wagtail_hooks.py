@@ -88,6 +88,31 @@ class MembershipIndexView(generic.IndexView):
         return scoped_memberships(self.request.user)
 
 
+class MembershipCreateView(generic.CreateView):
+    """A new staff member without an authenticator needs a one-time
+    enrolment code to set one up (accounts.enrolment): issued here and shown
+    this once, for the administrator to hand over in person."""
+
+    enrolment_code = None
+
+    def save_instance(self):
+        from .enrolment import issue_code
+        from .mfa import has_totp
+
+        instance = super().save_instance()
+        if not has_totp(instance.user):
+            self.enrolment_code = issue_code(instance.user, issued_by=self.request.user, reason="membership")
+        return instance
+
+    def get_success_message(self, instance):
+        message = super().get_success_message(instance)
+        if self.enrolment_code is None:
+            return message
+        return _("%(message)s Enrolment code for %(email)s: %(code)s. It is shown only this once and works once; "
+                 "give it to them in person for setting up their authenticator app.") % {
+            "message": message, "email": instance.user.email, "code": self.enrolment_code}
+
+
 # Every view that loads one membership fetches it from the scoped queryset,
 # so another agency's membership is a 404 before any permission check or
 # rendering. The generic views fetch their object in three ways:
@@ -120,6 +145,7 @@ class StaffMembershipViewSet(ModelViewSet):
     model = StaffMembership
     form_class = StaffMembershipForm
     index_view_class = MembershipIndexView
+    add_view_class = MembershipCreateView
     edit_view_class = MembershipEditView
     delete_view_class = MembershipDeleteView
     history_view_class = MembershipHistoryView

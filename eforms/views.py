@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 from wagtail.log_actions import log
 
+from accounts.mfa import second_factor_redirect, staff_access_allowed
 from eforms import scanning
 from eforms.access import STAFF, attachment_access
 from eforms.models import Attachment
@@ -24,7 +25,8 @@ def attachment_download(request, public_id):
     """Serve one dossier file to its applicant or to staff of the receiving
     agency, as a download that the browser never renders (nosniff,
     attachment, a CSP that forbids everything). Staff downloads are written
-    to Wagtail's audit log (Reports → Site history). Anyone else gets 404."""
+    to Wagtail's audit log (Reports → Site history), and wait for the staff
+    second factor (accounts.mfa.staff_access_allowed). Anyone else gets 404."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     attachment = (
@@ -33,6 +35,9 @@ def attachment_download(request, public_id):
     access = attachment_access(request.user, attachment) if attachment is not None else None
     if access is None:
         raise Http404
+    if access == STAFF and not staff_access_allowed(request):
+        # Staff powers wait for the second factor; the applicant's own file does not.
+        return second_factor_redirect(request)
     if (refusal := scanning.refused_download(request, attachment, access)) is not None:
         return refusal
     try:

@@ -34,7 +34,7 @@ def _ensure_admin(stdout) -> None:
         User.objects.create_superuser(ADMIN_USERNAME, "admin@daklak.example.vn", ADMIN_PASSWORD)
     stdout.write(
         f"Wagtail admin: http://127.0.0.1:8000/admin/  user {ADMIN_USERNAME!r}, password {ADMIN_PASSWORD!r} "
-        "(demo only; the admin asks you to set up an authenticator app on first login)"
+        "(demo only; its enrolment code for the authenticator app is listed with the demo logins below)"
     )
 
 

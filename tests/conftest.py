@@ -50,10 +50,6 @@ def admin_user_with_second_factor(db):
 def admin_client_with_second_factor(client, admin_user_with_second_factor):
     """A Django test client signed in to /admin/ as a superuser who has
     passed the staff second factor (TOTP) in this session."""
-    from accounts import mfa
+    from tests.second_factor import pass_second_factor
 
-    client.force_login(admin_user_with_second_factor)
-    session = client.session
-    session[mfa.SESSION_KEY] = admin_user_with_second_factor.pk
-    session.save()
-    return client
+    return pass_second_factor(client, admin_user_with_second_factor)

@@ -236,10 +236,9 @@ def test_owner_sees_whole_values_on_the_profile_page(citizen_client, verified_pr
 
 def test_administrators_see_profiles_masked(client, verified_profile):
     admin = User.objects.create_superuser("root", "root@example.com", "x")
-    client.force_login(admin)
-    session = client.session
-    session["portal_admin_second_factor"] = admin.pk  # passed TOTP (engineer B2's accounts.mfa)
-    session.save()
+    from tests.second_factor import pass_second_factor
+
+    pass_second_factor(client, admin)
     response = client.get("/admin/citizen_profiles/")
     assert response.status_code == 200
     page = response.content.decode()

@@ -21,11 +21,9 @@ def agencies(db):
 
 
 def _admin_client(client, user):
-    client.force_login(user)
-    session = client.session
-    session["portal_admin_second_factor"] = user.pk  # passed TOTP (engineer B2's accounts.mfa)
-    session.save()
-    return client
+    from tests.second_factor import pass_second_factor
+
+    return pass_second_factor(client, user)
 
 
 def test_role_groups_exist_and_open_the_admin(db):

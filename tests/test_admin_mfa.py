@@ -3,35 +3,22 @@ accounts.mfa.AdminSecondFactorMiddleware after Wagtail's own login."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import re
-import struct
-import time
 
 import pytest
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core.cache import cache
 from django.utils import translation
 
 from accounts import mfa
+from accounts.enrolment import issue_code
 from accounts.signals import LOGIN_METHOD_SESSION_KEY
+from accounts.totp import activate
+from accounts.totp import generate_secret as generate_totp_secret
+from tests.second_factor import totp_code
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "staff-Pass-2026"
-
-
-def totp_code(secret: str, offset_steps: int = 0) -> str:
-    """RFC 6238 (SHA-1, 30 s, 6 digits), computed here independently of the
-    code under test, as the staff member's phone app does."""
-    key = base64.b32decode(secret, casefold=True)
-    counter = int(time.time()) // 30 + offset_steps
-    digest = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
-    start = digest[-1] & 0x0F
-    value = (struct.unpack(">I", digest[start : start + 4])[0] & 0x7FFFFFFF) % 1_000_000
-    return f"{value:06d}"
 
 
 def in_any_language(message, text: str) -> bool:
@@ -79,11 +66,14 @@ def test_setting_up_totp_with_a_valid_code_lets_staff_in(client, staff):
     secret = shown.replace(" ", "")
     assert "<svg" in page.content.decode()
 
-    wrong = client.post("/admin/second-factor/setup/", {"code": "000000" if totp_code(secret) != "000000" else "111111"})
+    enrolment_code = issue_code(staff)
+    wrong = client.post("/admin/second-factor/setup/", {"enrolment_code": enrolment_code,
+                                                        "code": "000000" if totp_code(secret) != "000000" else "111111"})
     assert wrong.status_code == 400
     assert not Authenticator.objects.filter(user=staff).exists()
 
-    response = client.post("/admin/second-factor/setup/", {"code": totp_code(secret), "next": "/admin/pages/"})
+    response = client.post("/admin/second-factor/setup/", {"enrolment_code": enrolment_code, "code": totp_code(secret),
+                                                           "next": "/admin/pages/"})
     assert response.status_code == 302
     assert response["Location"] == "/admin/pages/"
     assert Authenticator.objects.filter(user=staff, type=Authenticator.Type.TOTP).exists()
@@ -92,7 +82,7 @@ def test_setting_up_totp_with_a_valid_code_lets_staff_in(client, staff):
 
 def test_staff_with_an_authenticator_passes_only_with_a_valid_code(client, staff):
     secret = generate_totp_secret()
-    TOTP.activate(staff, secret)
+    activate(staff, secret)
     admin_login(client, staff)
 
     response = client.get("/admin/")
@@ -112,7 +102,7 @@ def test_staff_with_an_authenticator_passes_only_with_a_valid_code(client, staff
 
 def test_a_code_cannot_be_replayed_and_a_new_login_asks_again(client, staff):
     secret = generate_totp_secret()
-    TOTP.activate(staff, secret)
+    activate(staff, secret)
     code = totp_code(secret)
     admin_login(client, staff)
     assert client.post("/admin/second-factor/", {"code": code}).status_code == 302
@@ -127,7 +117,7 @@ def test_a_code_cannot_be_replayed_and_a_new_login_asks_again(client, staff):
 
 def test_wrong_codes_lock_the_check(client, staff):
     secret = generate_totp_secret()
-    TOTP.activate(staff, secret)
+    activate(staff, secret)
     admin_login(client, staff)
     good = totp_code(secret)
     bad = "000000" if good != "000000" else "111111"
@@ -141,7 +131,7 @@ def test_wrong_codes_lock_the_check(client, staff):
 
 
 def test_an_authenticator_cannot_be_replaced_on_a_password_alone(client, staff):
-    TOTP.activate(staff, generate_totp_secret())
+    activate(staff, generate_totp_secret())
     admin_login(client, staff)
     response = client.get("/admin/second-factor/setup/")
     assert response.status_code == 302
@@ -158,9 +148,10 @@ def test_citizens_are_not_let_into_the_admin(client, django_user_model):
 
 
 def test_a_lost_authenticator_is_reset_by_command(client, staff):
+
     from django.core.management import call_command
 
-    TOTP.activate(staff, generate_totp_secret())
+    activate(staff, generate_totp_secret())
     call_command("reset_second_factor", "editor@example.vn")
     assert not Authenticator.objects.filter(user=staff).exists()
     admin_login(client, staff)

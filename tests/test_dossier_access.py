@@ -19,6 +19,7 @@ from tests.dossier_factories import (
     submit,
     upload,
 )
+from tests.second_factor import pass_second_factor
 
 CONTENT = pdf_bytes("Ban sao CCCD")
 
@@ -63,7 +64,7 @@ def test_applicant_downloads_their_file_safely(client, case):
 def test_staff_of_the_receiving_agency_download_and_are_logged(client, case, role):
     procedure, _citizen, dossier, attachment = case
     clerk = make_staff(f"clerk-{role}", procedure.agency, role)
-    client.force_login(clerk)
+    pass_second_factor(client, clerk)
     response = client.get(url(attachment, "/en"), REMOTE_ADDR="10.1.2.3")
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == CONTENT

@@ -343,11 +343,9 @@ def admin_client(client, django_user_model, catalogue):
 
 def login(client, user):
     """Log in past the admin's second factor (accounts.mfa keeps it in the session)."""
-    client.force_login(user)
-    session = client.session
-    session["portal_admin_second_factor"] = user.pk
-    session.save()
-    return client
+    from tests.second_factor import pass_second_factor
+
+    return pass_second_factor(client, user)
 
 
 def test_admin_upload_preview_confirm(admin_client, catalogue):

@@ -352,6 +352,14 @@ MFA_SUPPORTED_TYPES = ["totp"]
 # One 30-second step of clock drift either way (RFC 6238 §5.2); used codes are refused.
 MFA_TOTP_TOLERANCE = 1
 MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", WAGTAIL_SITE_NAME)
+# Privileged users never delete their own authenticator (reset_second_factor does).
+MFA_ADAPTER = "accounts.adapters.PortalMFAAdapter"
+# Privileged sessions: logged out after this long without a request, and
+# this long after the login whatever happens (then the second factor again).
+PORTAL_STAFF_SESSION_IDLE_SECONDS = env_int("PORTAL_STAFF_SESSION_IDLE_SECONDS", 2 * 60 * 60)
+PORTAL_STAFF_SESSION_MAX_SECONDS = env_int("PORTAL_STAFF_SESSION_MAX_SECONDS", 10 * 60 * 60)
+# A one-time code to set up a first authenticator is valid this long (accounts.enrolment).
+PORTAL_STAFF_ENROLMENT_CODE_HOURS = env_int("PORTAL_STAFF_ENROLMENT_CODE_HOURS", 72)
 MIDDLEWARE.append("accounts.mfa.AdminSecondFactorMiddleware")
 
 # ---------------------------------------------------------------- security
