@@ -21,6 +21,7 @@ from django.utils import translation
 
 from eforms.models import Dossier
 from tests.dossier_factories import make_citizen, make_procedure, make_staff, pdf_bytes, submit, upload
+from tests.second_factor import pass_second_factor
 
 MARKER = "PORTAL-CLAMAV-TEST-MARKER-5d1c9e"
 SIGNATURE = "Portal.Test.Marker"
@@ -185,7 +186,7 @@ def test_finding_08d_clamd_down_stores_pending_and_staff_cannot_download(client,
     _procedure, citizen, clerk = case
     attachment = submitted(case, stored("cccd.pdf", pdf_bytes(), citizen))
     assert attachment.scan_status == "pending" and attachment.scanned_at is None
-    client.force_login(clerk)
+    pass_second_factor(client, clerk)
     response = client.get(url(attachment))
     assert response.status_code == 403
     assert "cccd.pdf" in response.content.decode()
@@ -208,7 +209,7 @@ def test_finding_08d_rescan_marks_pending_files_clean_once_clamd_is_back(client,
     call_command("rescan_pending_uploads")
     attachment.refresh_from_db()
     assert attachment.scan_status == "clean" and attachment.scanned_at is not None
-    client.force_login(clerk)
+    pass_second_factor(client, clerk)
     response = client.get(url(attachment))
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == pdf_bytes()
@@ -218,7 +219,7 @@ def test_finding_08d_files_from_before_scanning_wait_for_the_rescan(client, case
     _procedure, citizen, clerk = case
     attachment = submitted(case, stored("cccd.pdf", pdf_bytes(), citizen))
     assert attachment.scan_status == "not_required"
-    client.force_login(clerk)
+    pass_second_factor(client, clerk)
     assert client.get(url(attachment)).status_code == 200  # scanning off: as before
     settings.PORTAL_CLAMAV_SOCKET = clamd[0]
     assert client.get(url(attachment)).status_code == 403
@@ -238,7 +239,7 @@ def test_finding_08d_infected_file_is_never_downloadable(client, case, clamd_dow
     assert attachment.scan_status == "infected"
     assert attachment.scan_result.startswith(SIGNATURE)
     for user in (clerk, citizen):
-        client.force_login(user)
+        pass_second_factor(client, user) if user is clerk else client.force_login(user)
         response = client.get(url(attachment))
         assert response.status_code == 403
         assert not hasattr(response, "streaming_content")
@@ -249,5 +250,5 @@ def test_finding_08d_infected_file_is_never_downloadable(client, case, clamd_dow
     # nor once scanning is turned off again
     settings.PORTAL_CLAMAV_SOCKET = ""
     for user in (clerk, citizen):
-        client.force_login(user)
+        pass_second_factor(client, user) if user is clerk else client.force_login(user)
         assert client.get(url(attachment)).status_code == 403

@@ -17,21 +17,18 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts import mfa, services
+from accounts import services
 from accounts.models import StaffMembership, StaffRole, User
 from eforms.models import Attachment, Dossier, DossierEvent, DossierStatus
 from tests.dossier_factories import make_agency, make_citizen, make_procedure, pdf_bytes, upload
 from tests.eform_factories import citizen, make_eform
+from tests.second_factor import pass_second_factor
 
 pytestmark = pytest.mark.django_db
 
 
 def _admin_client(client, user):
-    client.force_login(user)
-    session = client.session
-    session[mfa.SESSION_KEY] = user.pk
-    session.save()
-    return client
+    return pass_second_factor(client, user)
 
 
 def _verified(user):

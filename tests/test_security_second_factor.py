@@ -12,6 +12,7 @@ import re
 from unittest import mock
 
 import pytest
+from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.core.management import call_command
 from django.test import override_settings
@@ -192,6 +193,7 @@ def test_finding_01_a_reset_ends_sessions_that_passed_with_the_old_authenticator
 def test_finding_01_a_new_membership_shows_its_enrolment_code_once(client, admin_client_with_second_factor):
     agency = make_agency("000.00.11.H30", "Sở Xây dựng")
     newcomer = User.objects.create_user("moi", "moi@example.vn", PASSWORD)
+    EmailAddress.objects.create(user=newcomer, email=newcomer.email, primary=True, verified=True)
     response = admin_client_with_second_factor.post(
         "/admin/staff_memberships/new/", {"email": "moi@example.vn", "agency": agency.pk, "role": "handler"},
         follow=True)
