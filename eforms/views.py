@@ -8,14 +8,11 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 from wagtail.log_actions import log
 
+from core.client import client_ip
 from eforms.access import STAFF, attachment_access
 from eforms.models import Attachment
 
 DOWNLOAD_LOG_ACTION = "eforms.attachment_download"
-
-
-def client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
 
 
 @require_safe
