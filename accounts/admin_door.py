@@ -54,7 +54,7 @@ class AdminLoginForm(LoginForm):
         **LoginForm.error_messages,
         "staff_password_too_short": _(
             "Your password is shorter than the %(min_length)d characters a staff account needs. "
-            "Choose a new one with “Forgotten password?” before signing in."
+            "Set a new one with the password reset link on this page, then sign in."
         ),
     }
 
