@@ -6,10 +6,13 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.internal.ratelimit import parse_rates
 from allauth.mfa.adapter import DefaultMFAAdapter
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.functional import lazy
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+
+from core.client import client_ip
 
 
 def lockout_minutes(action: str = "login_failed") -> int:
@@ -41,6 +44,14 @@ class PortalAccountAdapter(DefaultAccountAdapter):
         "too_many_login_attempts": lazy(_too_many_attempts, str)(),
         "rate_limited": _("You are sending too many requests. Please wait a few minutes and try again."),
     }
+
+    def get_client_ip(self, request) -> str:
+        # One answer for allauth's rate limits and the portal's own
+        # throttles, audit log and consent records (core.client).
+        ip = client_ip(request)
+        if not ip:
+            raise PermissionDenied("Unable to determine client IP address")
+        return ip
 
     def get_login_redirect_url(self, request) -> str:
         # allauth has already honoured a safe ?next=; without one, the

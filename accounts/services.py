@@ -17,6 +17,8 @@ from django.db.models.fields.files import FieldFile
 from django.dispatch import Signal
 from django.utils import timezone
 
+from core.client import client_ip
+
 from .models import StaffMembership, StaffRole
 
 if TYPE_CHECKING:
@@ -257,11 +259,7 @@ def record_consent(user, request=None, purposes: list[str] | None = None):
     from .models import Consent
     from .privacy import PURPOSE_CODES
 
-    ip = None
-    if request is not None:
-        from allauth.account.adapter import get_adapter
-
-        ip = get_adapter().get_client_ip(request) or None
+    ip = (client_ip(request) or None) if request is not None else None
     return Consent.objects.create(
         user=user,
         version=settings.PORTAL_PRIVACY_NOTICE_VERSION,

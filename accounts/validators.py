@@ -100,3 +100,42 @@ def validate_birth_date(value: datetime.date) -> None:
         raise ValidationError(_("The date of birth cannot be in the future."), code="birth_future")
     if value.year < 1900:
         raise ValidationError(_("Check the year of birth."), code="birth_past")
+
+
+# ---------------------------------------------------------------- passwords
+
+STAFF_PASSWORD_MIN_LENGTH = 12
+
+
+def is_privileged(user) -> bool:
+    """Whether the account can do more than a citizen's: staff, superusers,
+    agency members and anyone the admin lets in."""
+    if user is None:
+        return False
+    if getattr(user, "is_staff", False) or getattr(user, "is_superuser", False):
+        return True
+    if getattr(user, "pk", None) is None:
+        return False
+    from .models import StaffMembership
+
+    return StaffMembership.objects.filter(user=user).exists() or user.has_perm("wagtailadmin.access_admin")
+
+
+class StaffPasswordLengthValidator:
+    """Privileged accounts need a longer password than citizens: a staff
+    password opens every citizen's dossiers of an agency. Django's
+    MinimumLengthValidator keeps the floor for everyone."""
+
+    def __init__(self, min_length: int = STAFF_PASSWORD_MIN_LENGTH):
+        self.min_length = min_length
+
+    def validate(self, password: str, user=None) -> None:
+        if len(password) < self.min_length and is_privileged(user):
+            raise ValidationError(
+                _("Staff accounts need a password of at least %(min_length)d characters."),
+                code="staff_password_too_short",
+                params={"min_length": self.min_length},
+            )
+
+    def get_help_text(self) -> str:
+        return _("Staff accounts need at least %(min_length)d characters.") % {"min_length": self.min_length}

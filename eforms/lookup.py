@@ -9,9 +9,9 @@ The answer shows status, receiving agency, dates and the history of
 statuses, and nothing personal (no name, number, address, notes or files).
 "Not found" and "does not match" get the same words, so the page cannot be
 used to learn whether a code or a number exists. Look-ups are POSTed (ID
-numbers stay out of URLs and logs) and rate-limited per client address and
-per dossier code, in the cache, with limits that end by themselves. The QR
-code on the receipt lands here with `?code=` filled in.
+numbers stay out of URLs and logs) and rate-limited per client address, per
+dossier code and per ID number, in the cache, with limits that end by
+themselves. The QR code on the receipt lands here with `?code=` filled in.
 
 Every query hits an index: `Dossier.code` is unique, the ID number and the
 phone are indexed columns copied from the applicant's snapshot.
@@ -20,8 +20,8 @@ phone are indexed columns copied from the applicant's snapshot.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
+import time
 import unicodedata
 from dataclasses import dataclass
 
@@ -29,15 +29,20 @@ from django import forms
 from django.conf import settings
 from django.core.cache import cache
 from django.shortcuts import render
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from core.client import client_ip
 from eforms.models import Dossier, DossierStatus
 
 #: (attempts, seconds) per client address, and per dossier code.
 RATE_PER_ADDRESS = getattr(settings, "PORTAL_LOOKUP_RATE_PER_ADDRESS", (20, 600))
 RATE_PER_CODE = getattr(settings, "PORTAL_LOOKUP_RATE_PER_CODE", (10, 3600))
+#: Failed look-ups per ID number, from any address: the ID number gives the
+#: year of birth, so name and birth date are a few hundred guesses away.
+RATE_PER_ID_NUMBER = getattr(settings, "PORTAL_LOOKUP_RATE_PER_ID_NUMBER", (5, 3600))
 MAX_RESULTS = 50
 
 CODE_RE = re.compile(r"^[0-9A-Z.\-]{6,64}$")
@@ -194,31 +199,41 @@ def public_view(dossier: Dossier) -> PublicDossier:
 
 
 def client_address(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    return client_ip(request) or "unknown"
 
 
-def _key(kind: str, value: str) -> str:
-    return "lookup-rate:" + kind + ":" + hashlib.sha256(value.encode()).hexdigest()[:32]
+#: The throttles' clock; tests move it to end a window.
+clock = time.time
+
+
+def _key(kind: str, value: str, window: int) -> str:
+    # Keyed by a keyed hash: no ID number or address sits in the cache.
+    digest = salted_hmac("eforms.lookup.rate", f"{kind}:{value}").hexdigest()[:32]
+    return f"lookup-rate:{kind}:{digest}:{window}"
+
+
+def _window(seconds: int) -> int:
+    return int(clock() // seconds)
 
 
 def hit(kind: str, value: str, limit: tuple[int, int]) -> bool:
-    """Count one attempt in a fixed window; False when over the limit. The
-    window starts with the first attempt and ends by itself."""
+    """Count one attempt in the current fixed window; False when over the
+    limit. Windows are aligned to the clock, so a limit ends by itself, and
+    the count is an atomic increment, so parallel requests cannot slip by."""
     attempts, seconds = limit
-    key = _key(kind, value)
-    if cache.add(key, 1, seconds):
-        return True
+    key = _key(kind, value, _window(seconds))
+    cache.add(key, 0, seconds * 2)
     try:
         count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, seconds)
-        return True
+    except ValueError:  # evicted between add and incr
+        cache.add(key, 1, seconds * 2)
+        count = 1
     return count <= attempts
 
 
 def limited(kind: str, value: str, limit: tuple[int, int]) -> bool:
-    count = cache.get(_key(kind, value)) or 0
-    return count >= limit[0]
+    attempts, seconds = limit
+    return (cache.get(_key(kind, value, _window(seconds))) or 0) >= attempts
 
 
 # ---------------------------------------------------------------- the page
@@ -253,8 +268,13 @@ def lookup(request):
         if not found:
             hit("code", code, RATE_PER_CODE)
     else:
-        found = find_by_person(form.cleaned_data["id_number"], form.cleaned_data["full_name"],
-                               form.cleaned_data["date_of_birth"])
+        id_number = form.cleaned_data["id_number"]
+        if limited("id_number", id_number, RATE_PER_ID_NUMBER):
+            context["limited"] = True
+            return render(request, "eforms/lookup/lookup.html", context, status=429)
+        found = find_by_person(id_number, form.cleaned_data["full_name"], form.cleaned_data["date_of_birth"])
+        if not found:
+            hit("id_number", id_number, RATE_PER_ID_NUMBER)
     context["results"] = [public_view(d) for d in found]
     context["searched"] = True
     # The answer never echoes the ID number, phone, name or birth date typed.

@@ -9,15 +9,12 @@ from django.views.decorators.http import require_safe
 from wagtail.log_actions import log
 
 from accounts.mfa import second_factor_redirect, staff_access_allowed
+from core.client import client_ip
 from eforms import scanning
 from eforms.access import STAFF, attachment_access
 from eforms.models import Attachment
 
 DOWNLOAD_LOG_ACTION = "eforms.attachment_download"
-
-
-def client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
 
 
 @require_safe

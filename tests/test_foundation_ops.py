@@ -67,6 +67,7 @@ def _run_production(code: str, tmp_path: Path, extra_env: dict | None = None) ->
         "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",
         "DJANGO_STATIC_ROOT": str(tmp_path / "static"),
         "DJANGO_MEDIA_ROOT": str(tmp_path / "media"),
+        "DJANGO_CACHE_URL": "db://portal_cache",
         **(extra_env or {}),
     }
     return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
@@ -108,7 +109,7 @@ def test_settings_read_from_environment(tmp_path):
     assert values["static"] == str(tmp_path / "static")
     assert values["media"] == str(tmp_path / "media")
     assert values["email"] == "smtp.example.vn" and values["email_port"] == 587
-    assert values["cache"] == "django.core.cache.backends.locmem.LocMemCache"
+    assert values["cache"] == "django.core.cache.backends.db.DatabaseCache"
     assert values["tasks"] == "django_tasks_db.DatabaseBackend"  # never inside a request in production
 
     result = _run_production(code, tmp_path, {"DATABASE_URL": "postgres://u:p@db.internal:5432/portal",

@@ -114,13 +114,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# Django's and allauth's backends, refusing accounts whose email is not yet
+# verified wherever they sign in (accounts.backends).
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "accounts.backends.PortalModelBackend",
+    "accounts.backends.PortalAuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # 12 characters for staff, superusers, agency members and admin users.
+    {"NAME": "accounts.validators.StaffPasswordLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -141,6 +145,13 @@ elif CACHE_URL.startswith("db://"):
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# The number of reverse proxies in front of the portal that each append the
+# address they received a request from to X-Forwarded-For (core.client).
+# 0 trusts no header; DJANGO_BEHIND_PROXY alone means one proxy. allauth's
+# rate limits count with the same number.
+PORTAL_TRUSTED_PROXY_COUNT = env_int("PORTAL_TRUSTED_PROXY_COUNT", 1 if env_bool("DJANGO_BEHIND_PROXY", False) else 0)
+ALLAUTH_TRUSTED_PROXY_COUNT = PORTAL_TRUSTED_PROXY_COUNT
 
 # ---------------------------------------------------------------- languages
 LANGUAGE_CODE = "vi"
@@ -187,6 +198,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 WAGTAIL_SITE_NAME = env_str("PORTAL_SITE_NAME", "Cổng dịch vụ công")
 WAGTAILADMIN_BASE_URL = env_str("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAIL_FRONTEND_LOGIN_URL = "/accounts/login/"
+# /admin/login/ and its password reset follow the citizens' door's rate
+# limits and refuse everyone without admin access alike (accounts.admin_door).
+WAGTAILADMIN_USER_LOGIN_FORM = "accounts.admin_door.AdminLoginForm"
+WAGTAILADMIN_USER_PASSWORD_RESET_FORM = "accounts.admin_door.AdminPasswordResetForm"
 # ---------------------------------------------------------------- search (engineer C, issue 4)
 # Wagtail's database backend by default (SQLite FTS5 / PostgreSQL); the
 # portal's Vietnamese-folding Elasticsearch 8 backend when ELASTICSEARCH_URL

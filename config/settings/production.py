@@ -1,7 +1,8 @@
 """Production: every secret and host comes from the environment.
 
 `DJANGO_SETTINGS_MODULE=config.settings.production manage.py check --deploy`
-passes with no warning once DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS are set.
+passes with no warning once DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and
+DJANGO_CACHE_URL are set.
 """
 
 from django.core.exceptions import ImproperlyConfigured
@@ -13,6 +14,13 @@ DEBUG = env_bool("DJANGO_DEBUG", False)
 SECRET_KEY = env_str("DJANGO_SECRET_KEY")
 if not SECRET_KEY:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set in production.")
+
+# Rate limits and throttles count in the cache: a per-process cache would
+# give each worker its own counters and multiply every limit by their number.
+if not CACHE_URL.startswith(("redis://", "rediss://", "db://")):
+    raise ImproperlyConfigured(
+        "DJANGO_CACHE_URL must name a cache shared by every worker in production (redis://… or db://…)."
+    )
 
 STORAGES = {
     **STORAGES,
