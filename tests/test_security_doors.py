@@ -214,6 +214,7 @@ def test_finding_06_consent_and_audit_log_store_the_client_address(client, setti
 
     from eforms.uploads import UploadRules, check_file, store
     from tests.dossier_factories import make_citizen, make_procedure, make_staff, pdf_bytes, submit, upload
+    from tests.second_factor import pass_second_factor
 
     settings.PORTAL_TRUSTED_PROXY_COUNT = 1
     proxy = {"REMOTE_ADDR": "10.0.0.254", "HTTP_X_FORWARDED_FOR": "9.9.9.9, 203.0.113.21"}
@@ -227,7 +228,7 @@ def test_finding_06_consent_and_audit_log_store_the_client_address(client, setti
                        uploaded_by=applicant)
     submit(procedure, applicant, attachments=[attachment])
     attachment.refresh_from_db()
-    client.force_login(make_staff("clerk", procedure.agency, "receiver"))
+    pass_second_factor(client, make_staff("clerk", procedure.agency, "receiver"))
     with translation.override("vi"):
         response = client.get(reverse("dossier_attachment", kwargs={"public_id": attachment.public_id}), **proxy)
     assert response.status_code == 200
