@@ -50,7 +50,7 @@ class RequestBodyLimitMiddleware:
                 return HttpResponse(_("Send the request with a Content-Length header."), status=411,
                                     content_type="text/plain; charset=utf-8")
             return self.get_response(request)
-        limit = body_limit(request.path_info)
+        limit = body_limit(request.path)
         try:
             too_large = limit is not None and int(length) > limit
         except ValueError:  # Django reads nothing of a body with a malformed length
