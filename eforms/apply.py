@@ -20,6 +20,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 from wagtail.models import Locale
@@ -92,15 +93,33 @@ def apply_start(request, code: str):
             raise Http404 from error
         app = d.Application(draft, d.version_for(draft, eform), level=procedure.level)
         return redirect(app.url(app.first_open_step().key))
+    problem = ""
     if request.method == "POST":
-        from eforms.services import save_draft
+        if request.POST.get("discard"):
+            try:
+                discarded = d.discard_draft(request.user, uuid.UUID(request.POST["discard"]))
+            except ValueError:
+                discarded = False
+            if discarded:
+                from django.contrib import messages
 
+                messages.success(request, _("The unfinished application was discarded."))
+            return redirect("procedure_apply", code=code)
         version = eform.current_version()
-        draft = save_draft(procedure=procedure, applicant=request.user, form_version=version.reference(),
-                           form_data={"applicant": {}, "answers": {}, "delivery": {}, "done": []})
-        return redirect(d.Application(draft, version, level=procedure.level).url(d.APPLICANT))
+        try:
+            draft = d.start_draft(procedure, request.user, version)
+        except d.TooManyDrafts as error:
+            problem = ngettext(
+                "You already have %(count)s unfinished application for this procedure, the most you can keep "
+                "at once. Continue it, or discard it if you no longer need it, then start again.",
+                "You already have %(count)s unfinished applications for this procedure, the most you can keep "
+                "at once. Continue one of them, or discard one you no longer need, then start again.",
+                error.limit,
+            ) % {"count": error.limit}
+        else:
+            return redirect(d.Application(draft, version, level=procedure.level).url(d.APPLICANT))
     drafts = []
-    for draft in d.drafts_for(request.user).filter(procedure__translation_key=procedure.translation_key):
+    for draft in d.open_drafts(request.user, procedure):
         app = d.Application(draft, d.version_for(draft, eform), level=procedure.level)
         drafts.append({"draft": draft, "url": app.url(app.first_open_step().key)})
     version = eform.current_version()
@@ -108,6 +127,7 @@ def apply_start(request, code: str):
     return render(request, "eforms/apply_start.html", {
         "procedure": procedure, "eform": eform, "drafts": drafts, "documents": documents,
         "steps": d.Application(Dossier(procedure=procedure), version, level=procedure.level).steps(),
+        "problem": problem,
     })
 
 

@@ -20,6 +20,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import formats, translation
@@ -45,6 +48,46 @@ def drafts_for(user) -> QuerySet[Dossier]:
         .select_related("procedure")
         .order_by("-updated_at", "-pk")
     )
+
+
+class TooManyDrafts(Exception):
+    """The applicant already keeps the most open drafts a procedure allows."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(limit)
+        self.limit = limit
+
+
+def open_drafts(user, procedure) -> QuerySet[Dossier]:
+    """The applicant's drafts of this procedure, in any of its languages."""
+    return drafts_for(user).filter(procedure__translation_key=procedure.translation_key)
+
+
+def start_draft(procedure, user, version: FormVersion) -> Dossier:
+    """A new empty draft, unless the applicant already keeps
+    PORTAL_MAX_OPEN_DRAFTS_PER_PROCEDURE of them: each may hold a dossier's
+    worth of files, so one account must not open them without end. The
+    applicant's row is locked so two tabs cannot both take the last place."""
+    from eforms.services import save_draft
+
+    limit = settings.PORTAL_MAX_OPEN_DRAFTS_PER_PROCEDURE
+    with transaction.atomic():
+        if limit:
+            get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+            if open_drafts(user, procedure).count() >= limit:
+                raise TooManyDrafts(limit)
+        return save_draft(procedure=procedure, applicant=user, form_version=version.reference(),
+                          form_data={"applicant": {}, "answers": {}, "delivery": {}, "done": []})
+
+
+def discard_draft(user, public_id) -> bool:
+    """Delete one of the applicant's own unsubmitted drafts with its files
+    (a draft has no code, no events and no one else has seen it)."""
+    draft = drafts_for(user).filter(public_id=public_id).first()
+    if draft is None:
+        return False
+    draft.delete()
+    return True
 
 
 def to_json(value):
@@ -154,7 +197,7 @@ class Application:
         """Remove the files the applicant asked to remove, then check and
         store the new ones; refused files become errors at their field, the
         accepted ones are kept with the draft whatever else is wrong."""
-        from eforms.uploads import check_uploads, held_files, store
+        from eforms.uploads import check_uploads, daily_quota_left, held_files, store
 
         upload_fields = form.file_fields() if hasattr(form, "file_fields") else {}
         if not upload_fields:
@@ -169,7 +212,8 @@ class Application:
             for name, field in upload_fields.items()
         }
         uploads = {name: files.getlist(form.add_prefix(name)) if files else [] for name in upload_fields}
-        check = check_uploads(uploads, rules, existing=per_field, existing_size=total)
+        check = check_uploads(uploads, rules, existing=per_field, existing_size=total,
+                              quota_left=daily_quota_left(user))
         for checked in check.accepted:
             store(checked, uploaded_by=user, dossier=self.draft)
         if not hasattr(form, "cleaned_data"):

@@ -188,11 +188,12 @@ class SupplementForm(forms.Form):
 def answer_supplement(dossier: Dossier, user, uploads, note: str) -> dict[str, list[str]]:
     """Check the files and answer the request; returns the errors per field
     (empty when the dossier went back to the agency)."""
-    from eforms.uploads import UploadRules, check_uploads, held_files
+    from eforms.uploads import UploadRules, check_uploads, daily_quota_left, held_files
 
     per_field, total = held_files(dossier)
     check = check_uploads({"files": uploads}, UploadRules.default(required=True),
-                          existing={"": sum(per_field.values())}, existing_size=total)
+                          existing={"": sum(per_field.values())}, existing_size=total,
+                          quota_left=daily_quota_left(user))
     if not check.ok:
         return check.errors
     try:

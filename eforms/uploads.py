@@ -5,11 +5,13 @@ A file is accepted when
 * its magic bytes (`filetype`, which Wagtail brings) say it is one of the
   allowed kinds (PDF, JPEG, PNG, DOCX, XLSX by default:
   `PORTAL_UPLOAD_ALLOWED_TYPES`), so a renamed executable is refused;
-* its structure holds up: a PDF has its header, a `startxref` pointing at a
-  cross-reference and `%%EOF`; an image opens and verifies in Pillow; a DOCX
-  or XLSX is a sound zip whose `[Content_Types].xml` declares a Word
-  document or an Excel workbook, without macros;
-* the field's and the dossier's count and total size limits still hold.
+* its structure holds up: a PDF has its header at the very start, a
+  `startxref` pointing at a cross-reference and `%%EOF`; an image opens and
+  verifies in Pillow; a DOCX or XLSX is a sound package (`eforms.ooxml`:
+  bounded unpacking, no macros, embedded objects or links Office would
+  follow on opening);
+* the field's and the dossier's count and total size limits still hold, and
+  so does the uploader's daily quota (`PORTAL_UPLOAD_DAILY_QUOTA_BYTES`).
 
 `check_uploads()` checks a whole form's files at once and returns the
 accepted ones and the errors per field, so a view can keep the good files
@@ -19,10 +21,10 @@ private storage under a random name, with its SHA-256.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 import warnings
-import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -31,10 +33,12 @@ import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models import Sum
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from eforms import scanning
+from eforms import ooxml, scanning
 from eforms.models.attachments import Attachment, clean_original_name
 
 if TYPE_CHECKING:
@@ -56,15 +60,8 @@ CONTENT_TYPES: dict[str, str] = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 LABELS: dict[str, str] = {"pdf": "PDF", "jpeg": "JPEG", "png": "PNG", "docx": "DOCX", "xlsx": "XLSX"}
-# What the main part of an Office Open XML package must be declared as.
-OOXML_MAIN = {
-    "docx": (b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml", "word/"),
-    "xlsx": (b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml", "xl/"),
-}
 # filetype's names for programs and scripts a browser or OS would run.
 EXECUTABLES = {"exe", "elf", "dll", "msi", "dex", "class", "macho", "swf", "crx", "wasm", "deb", "rpm", "apk"}
-ZIP_MAX_UNCOMPRESSED = 250 * 1024 * 1024
-ZIP_MAX_ENTRIES = 10_000
 
 
 @dataclass(frozen=True)
@@ -146,9 +143,10 @@ def _sha256(upload: UploadedFile) -> str:
 
 
 def _check_pdf(upload: UploadedFile, head: bytes, tail: bytes, size: int) -> bool:
-    """Header, `%%EOF`, and a `startxref` whose offset lands on a
-    cross-reference table or stream."""
-    if b"%PDF-" not in head[:1024] or b"%%EOF" not in tail:
+    """Header at offset 0 (readers that look further would take an HTML page
+    with `%PDF-` in it for a PDF), `%%EOF`, and a `startxref` whose offset
+    lands on a cross-reference table or stream."""
+    if not head.startswith(b"%PDF-") or b"%%EOF" not in tail:
         return False
     match = re.search(rb"startxref\s+(\d+)\s+%%EOF", tail)
     if not match:
@@ -180,35 +178,6 @@ def _check_image(upload: UploadedFile, kind: str) -> bool:
     return True
 
 
-def _ooxml_kind(upload: UploadedFile) -> str | None:
-    """'docx' or 'xlsx' for a sound Office Open XML package, 'macro' when it
-    carries macros, None otherwise."""
-    upload.seek(0)
-    try:
-        with zipfile.ZipFile(upload) as package:
-            infos = package.infolist()
-            if len(infos) > ZIP_MAX_ENTRIES or sum(i.file_size for i in infos) > ZIP_MAX_UNCOMPRESSED:
-                return None
-            names = {i.filename for i in infos}
-            if any(name.lower().endswith("vbaproject.bin") for name in names):
-                return "macro"
-            if "[Content_Types].xml" not in names:
-                return None
-            content_types = package.read("[Content_Types].xml")
-            if b"macroEnabled" in content_types:
-                return "macro"
-            if package.testzip() is not None:
-                return None
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, OSError, EOFError, ValueError):
-        return None
-    finally:
-        upload.seek(0)
-    for kind, (main_type, folder) in OOXML_MAIN.items():
-        if main_type in content_types and any(n.startswith(folder) for n in names):
-            return kind
-    return None
-
-
 def check_file(upload: UploadedFile, rules: UploadRules, field_name: str = "") -> CheckedFile:
     """Check one file; raise ValidationError with a message in the active
     language naming the file and saying what to do."""
@@ -233,19 +202,33 @@ def check_file(upload: UploadedFile, rules: UploadRules, field_name: str = "") -
     allowed = _types_list(rules.allowed_types)
     kind: str | None = None
     if head.startswith(b"PK\x03\x04"):
-        kind = _ooxml_kind(upload)
-        if kind == "macro":
+        kind = ooxml.inspect(upload)
+        if kind == ooxml.MACRO:
             raise ValidationError(
                 _("“%(name)s” contains macros, which are not accepted. Save it as an ordinary DOCX or XLSX file.")
                 % {"name": name},
                 code="macro",
+            )
+        if kind == ooxml.ACTIVE:
+            raise ValidationError(
+                _("“%(name)s” contains macros, embedded objects or links to outside files, which are not "
+                  "accepted. Save it without them, or as PDF, and upload it again.")
+                % {"name": name},
+                code="active_content",
+            )
+        if kind == ooxml.TOO_BIG:
+            raise ValidationError(
+                _("“%(name)s” would unpack to far more data than a normal document, so it cannot be accepted. "
+                  "Save it again, or as PDF, and upload it again.")
+                % {"name": name},
+                code="unpacked_size",
             )
         if kind is None:
             raise ValidationError(
                 _("“%(name)s” is not an accepted file. Accepted types: %(types)s.") % {"name": name, "types": allowed},
                 code="type",
             )
-    elif guessed == "pdf" or b"%PDF-" in head[:1024]:
+    elif head.startswith(b"%PDF-"):
         kind = "pdf"
     elif guessed == "jpg":
         kind = "jpeg"
@@ -261,7 +244,7 @@ def check_file(upload: UploadedFile, rules: UploadRules, field_name: str = "") -
         "pdf": lambda: _check_pdf(upload, head, tail, size),
         "jpeg": lambda: _check_image(upload, "jpeg"),
         "png": lambda: _check_image(upload, "png"),
-        "docx": lambda: True,  # _ooxml_kind already opened and tested the package
+        "docx": lambda: True,  # ooxml.inspect() already opened and tested the package
         "xlsx": lambda: True,
     }[kind]()
     if not sound:
@@ -280,6 +263,7 @@ def check_uploads(
     *,
     existing: Mapping[str, int] | None = None,
     existing_size: int = 0,
+    quota_left: int | None = None,
 ) -> UploadCheck:
     """Check every file of a form (field name → files), keeping the good
     ones: a bad or surplus file is refused with a message and the others are
@@ -287,8 +271,9 @@ def check_uploads(
 
     `existing` counts the files each field already holds (a draft's earlier
     uploads) and `existing_size` their total bytes, so the per-field and
-    per-dossier limits count them too. Required fields with no file at all
-    get an error."""
+    per-dossier limits count them too. `quota_left` is what the uploader may
+    still upload today (`daily_quota_left()`; None: no quota). Required
+    fields with no file at all get an error."""
     existing = dict(existing or {})
     result = UploadCheck()
     dossier_max_files = settings.PORTAL_UPLOAD_MAX_FILES_PER_DOSSIER
@@ -332,11 +317,22 @@ def check_uploads(
                     % {"name": checked.original_name, "limit": filesizeformat(dossier_max_size)},
                 )
                 continue
+            if quota_left is not None and checked.size > quota_left:
+                result.add_error(
+                    field_name,
+                    _("“%(name)s” was not added: you can upload at most %(limit)s of files a day. Please add it "
+                      "tomorrow.")
+                    % {"name": checked.original_name,
+                       "limit": filesizeformat(settings.PORTAL_UPLOAD_DAILY_QUOTA_BYTES)},
+                )
+                continue
             try:
                 scanning.scan_checked(checked)
             except ValidationError as error:
                 result.add_error(field_name, error.messages[0])
                 continue
+            if quota_left is not None:
+                quota_left -= checked.size
             result.accepted.append(checked)
             held += 1
             total_files += 1
@@ -368,6 +364,19 @@ def store(
     attachment.file.save("upload", checked.upload, save=False)
     attachment.save()
     return attachment
+
+
+def daily_quota_left(user) -> int | None:
+    """Bytes the user may still upload today (local time), counted from the
+    attachments they uploaded since midnight: rows in the database, so
+    every worker sees the same figure. None when there is no quota."""
+    quota = settings.PORTAL_UPLOAD_DAILY_QUOTA_BYTES
+    if not quota or user is None or not getattr(user, "pk", None):
+        return None
+    midnight = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time.min))
+    used = (Attachment.objects.filter(uploaded_by=user, created_at__gte=midnight)
+            .aggregate(total=Sum("size"))["total"] or 0)
+    return max(quota - used, 0)
 
 
 def held_files(dossier: Dossier) -> tuple[dict[str, int], int]:

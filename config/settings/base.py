@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # before any process_view (CSRF's reads request.POST): refuses an oversized body unread
+    "eforms.middleware.RequestBodyLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -403,6 +405,22 @@ PORTAL_UPLOAD_MAX_FILE_SIZE = env_int("PORTAL_UPLOAD_MAX_FILE_SIZE", 10 * 1024 *
 PORTAL_UPLOAD_MAX_FILES_PER_FIELD = env_int("PORTAL_UPLOAD_MAX_FILES_PER_FIELD", 5)
 PORTAL_UPLOAD_MAX_FILES_PER_DOSSIER = env_int("PORTAL_UPLOAD_MAX_FILES_PER_DOSSIER", 30)
 PORTAL_UPLOAD_MAX_DOSSIER_SIZE = env_int("PORTAL_UPLOAD_MAX_DOSSIER_SIZE", 50 * 1024 * 1024)
+# DOCX and XLSX are zips: what all their members may unpack to together
+# (declared sizes, bytes), and the largest compression ratio of a member
+# past 1 MB (0: no ratio cap). A zip bomb is refused before it is inflated.
+PORTAL_UPLOAD_OOXML_MAX_UNCOMPRESSED = env_int("PORTAL_UPLOAD_OOXML_MAX_UNCOMPRESSED", 100 * 1024 * 1024)
+PORTAL_UPLOAD_OOXML_MAX_RATIO = env_int("PORTAL_UPLOAD_OOXML_MAX_RATIO", 100)
+# What one citizen may upload per day (bytes, all dossiers; 0: no quota),
+# and how many unsubmitted drafts they may keep per procedure (0: no cap).
+PORTAL_UPLOAD_DAILY_QUOTA_BYTES = env_int("PORTAL_UPLOAD_DAILY_QUOTA_BYTES", 200 * 1024 * 1024)
+PORTAL_MAX_OPEN_DRAFTS_PER_PROCEDURE = env_int("PORTAL_MAX_OPEN_DRAFTS_PER_PROCEDURE", 3)
+# A request whose Content-Length is larger is answered 413 before its body is
+# read (eforms.middleware). Unset: PORTAL_UPLOAD_MAX_DOSSIER_SIZE plus 3 MB
+# for the form's other fields. The Wagtail admin (/admin/) has its own limit
+# for editors' documents. The proxy in front should refuse earlier still
+# (nginx: client_max_body_size, see README).
+PORTAL_MAX_REQUEST_BODY_SIZE = env_int("PORTAL_MAX_REQUEST_BODY_SIZE", 0) or None
+PORTAL_ADMIN_MAX_REQUEST_BODY_SIZE = env_int("PORTAL_ADMIN_MAX_REQUEST_BODY_SIZE", 100 * 1024 * 1024)
 # Uploads of drafts never submitted are purged after this many hours
 # (manage.py purge_draft_uploads, run by a scheduler).
 PORTAL_DRAFT_UPLOAD_RETENTION_HOURS = env_int("PORTAL_DRAFT_UPLOAD_RETENTION_HOURS", 72)
