@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
 from allauth.account.adapter import DefaultAccountAdapter
-from allauth.core.internal.ratelimit import parse_rates
 from allauth.mfa.adapter import DefaultMFAAdapter
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -15,11 +16,25 @@ from django.utils.translation import gettext_lazy as _
 from core.client import client_ip
 
 
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_RATE = re.compile(r"^\s*\d+\s*/\s*(\d*)\s*([smhd])\s*(?:/\s*\w+\s*)?$")
+
+
+def rate_windows(rates: str | None) -> list[int]:
+    """The windows, in seconds, of an allauth rate-limit string in its
+    documented form ("10/m/ip,5/15m/key": amount / [n]unit / per). Read here
+    because allauth's own parser lives in an internal module."""
+    windows = []
+    for rate in (rates or "").split(","):
+        if match := _RATE.match(rate):
+            windows.append(int(match.group(1) or 1) * _UNIT_SECONDS[match.group(2)])
+    return windows
+
+
 def lockout_minutes(action: str = "login_failed") -> int:
     """The longest window among an action's rate limits, in whole minutes:
     how long a lock-out lasts at most before it ends by itself."""
-    rates = parse_rates(getattr(settings, "ACCOUNT_RATE_LIMITS", {}).get(action))
-    seconds = max((rate.duration for rate in rates), default=60)
+    seconds = max(rate_windows(getattr(settings, "ACCOUNT_RATE_LIMITS", {}).get(action)), default=60)
     return max(1, int(round(seconds / 60)))
 
 
