@@ -293,3 +293,12 @@ def test_finding_16_statistics_older_than_the_retention_are_deleted(settings):
     call_command("flush_search_stats", stdout=io.StringIO())
     assert sorted(SearchQueryStat.objects.values_list("query", flat=True)) == ["q0", "q29"]
     assert settings.PORTAL_SEARCH_STATS_RETENTION_DAYS == 30
+
+
+def test_finding_13_inline_barcode_and_qr_svgs_carry_no_style_attributes():
+    from eforms.record import barcode_svg, qr_svg
+
+    for svg in (barcode_svg("000.00.10.H30-261201-0001"), qr_svg("https://dvc.example.vn/lookup/?code=1")):
+        assert svg.startswith("<svg") and "<rect" in svg
+        assert " style=" not in svg
+        assert 'fill="rgb(0%,0%,0%)"' in svg
