@@ -12,6 +12,8 @@ from pathlib import Path, PurePosixPath
 from django.db.models import QuerySet
 from wagtail.models import Locale
 
+from core.exports import safe_cell, text_cell
+
 from .importing import COLUMNS, ComponentRow, format_processing
 from .models import ProcedureComponent, ProcedurePage, split_lines
 
@@ -98,13 +100,15 @@ def iter_rows(queryset=None, chunk_size: int = 1000) -> Iterator[dict[str, str]]
 
 
 def write_csv(stream: io.TextIOBase, queryset=None) -> int:
-    """Write UTF-8 CSV (with the byte-order mark Excel needs) to a text stream."""
+    """Write UTF-8 CSV (with the byte-order mark Excel needs) to a text stream;
+    a cell that a spreadsheet would read as a formula gets an apostrophe in
+    front (`core.exports`), which the import takes off again."""
     stream.write("\ufeff")
     writer = csv.writer(stream, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     count = 0
     for row in iter_rows(queryset):
-        writer.writerow([row[c] for c in COLUMNS])
+        writer.writerow([safe_cell(row[c]) for c in COLUMNS])
         count += 1
     return count
 
@@ -123,11 +127,9 @@ def write_xlsx(stream, queryset=None) -> int:
 
         sheet.column_dimensions[get_column_letter(index)].width = widths.get(column, 18)
     sheet.freeze_panes = "A2"
-    from openpyxl.cell import WriteOnlyCell
-
     header = []
     for column in COLUMNS:
-        cell = WriteOnlyCell(sheet, value=column)
+        cell = text_cell(sheet, column)
         cell.font = Font(bold=True)
         header.append(cell)
     sheet.append(header)
@@ -136,8 +138,7 @@ def write_xlsx(stream, queryset=None) -> int:
     for row in iter_rows(queryset):
         cells = []
         for column in COLUMNS:
-            cell = WriteOnlyCell(sheet, value=row[column])
-            cell.data_type = "s"
+            cell = text_cell(sheet, row[column])
             if "\n" in row[column]:
                 cell.alignment = wrap
             cells.append(cell)

@@ -68,6 +68,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from wagtail.models import Locale, Page, PageLogEntry
 
+from core.exports import unquote_cell
+
 from .models import (
     Agency,
     ComponentKind,
@@ -167,7 +169,9 @@ def _cell_text(value) -> str:
         # Excel turned a national code such as 1.001193 into a number; those
         # codes always have six decimals.
         value = str(int(value)) if value.is_integer() else f"{value:.6f}"
-    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    # An export puts an apostrophe before text a spreadsheet would run as a
+    # formula (core.exports); take it off so export → import is the identity.
+    text = unquote_cell(str(value)).replace("\r\n", "\n").replace("\r", "\n")
     return unicodedata.normalize("NFC", text).strip()
 
 

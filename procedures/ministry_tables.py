@@ -26,6 +26,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from wagtail.models import Locale, Site
 
+from core.exports import safe_cell
+
 from .models import ProcedurePage, ProcedureTier
 
 ROADMAP_HEADERS = ("TT", "Tên DVCTT", "Mức DVCTT", "Cấp dịch vụ (tỉnh/huyện/xã)", "Cơ quan chủ trì xử lý",
@@ -145,19 +147,21 @@ def _workbook(title: str, subtitle: str, headers: tuple, rows: list[tuple], widt
     thin = Side(style="thin")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     wrap = Alignment(wrap_text=True, vertical="top")
-    sheet.append([title])
+    sheet.append([safe_cell(title)])
     sheet["A1"].font = Font(bold=True, size=13)
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
-    sheet.append([subtitle])
+    sheet.append([safe_cell(subtitle)])
     sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(headers))
-    sheet.append(list(headers))
+    sheet.append([safe_cell(value) for value in headers])
     for cell in sheet[3]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
         cell.border = border
     for row in rows:
-        sheet.append(list(row))
+        sheet.append([safe_cell(value) for value in row])
         for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # never a formula, whatever the text
             cell.alignment = wrap
             cell.border = border
         if isinstance(row[0], str):  # a field heading row

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import atexit
 import logging
+import re
 import threading
 import time
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import close_old_connections, models, transaction
@@ -29,10 +30,32 @@ _buffer: dict[tuple[date, str, str], list] = defaultdict(lambda: [0, 0, ""])
 _thread: threading.Thread | None = None
 
 
+# What may stand before a number that is kept: procedure codes as the
+# national catalogue writes them (1.001193, 2.000123.000.00.00.H30), agency
+# codes and dossier codes (000.00.00.H30-261122-0001).
+_CODE = r"\d{1,2}\.\d{6}(?:\.[0-9A-Za-z]+)*|\d{3}(?:\.\d{2}){2}\.[A-Za-z]\d{2}(?:-\d+)*"
+# Nine digits or more, single spaces, dots or hyphens between them, an
+# optional "+": a citizen ID (12 digits), an old ID card (9), a phone number
+# (0912 345 678, +84 912.345.678), a tax or bank account number.
+_LONG_NUMBER = r"\+?\d(?:[ .\-]?\d){8,}"
+_NUMBERS = re.compile(rf"(?P<code>{_CODE})|(?<![\d.\-])(?P<number>{_LONG_NUMBER})(?!\d)(?![.\-]\d)")
+NUMBER_PLACEHOLDER = "[số]"
+FOLDED_NUMBER_PLACEHOLDER = "[so]"
+
+
+def mask_numbers(text: str, placeholder: str = NUMBER_PLACEHOLDER) -> str:
+    """`text` with every run of digits shaped like an ID or a phone number
+    replaced by `placeholder`: the statistics are for editors, and a citizen
+    who types their ID number into the search box did not publish it."""
+    return _NUMBERS.sub(lambda m: m.group("code") or placeholder, text)
+
+
 def record(query: str, folded: str, language: str, found: int) -> None:
-    """Count one search. Memory only."""
+    """Count one search, ID and phone numbers masked. Memory only."""
     if not folded:
         return
+    query = mask_numbers(query)
+    folded = mask_numbers(folded, FOLDED_NUMBER_PLACEHOLDER)
     key = (_today(), language[:8], folded[:200])
     with _lock:
         entry = _buffer[key]
@@ -99,6 +122,17 @@ def flush() -> int:
     return len(items)
 
 
+def purge_expired(today: date | None = None) -> int:
+    """Delete the statistics older than PORTAL_SEARCH_STATS_RETENTION_DAYS
+    (the days kept include today); returns the number of rows deleted."""
+    from .models import SearchQueryStat
+
+    days = settings.PORTAL_SEARCH_STATS_RETENTION_DAYS
+    oldest_kept = (today or timezone.localdate()) - timedelta(days=days - 1)
+    deleted, _ = SearchQueryStat.objects.filter(day__lt=oldest_kept).delete()
+    return deleted
+
+
 def _under_test() -> bool:
     # Django's test environment installs mail.outbox; the suite flushes by
     # hand so that no thread writes into a test's database.
@@ -109,9 +143,13 @@ def _under_test() -> bool:
 
 def _flush_loop(interval: int) -> None:
     stop = threading.Event()
+    purged_on = None
     while not stop.wait(interval):
         try:
             flush()
+            if purged_on != _today():
+                purge_expired()
+                purged_on = _today()
         except Exception:
             logger.exception("Could not write search statistics")
         finally:

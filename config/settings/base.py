@@ -22,6 +22,7 @@ INSTALLED_APPS = [
     "eforms",
     "accounts",
     "search",
+    "csp",
     # Wagtail
     "wagtail_localize",
     "wagtail_localize.locales",
@@ -63,6 +64,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.csp.PortalCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -220,6 +222,9 @@ if ELASTICSEARCH_URL := env_str("ELASTICSEARCH_URL"):
 # Query statistics are counted in memory and written by a background thread
 # this often (seconds; 0 = only by `manage.py flush_search_stats`).
 SEARCH_STATS_FLUSH_SECONDS = env_int("SEARCH_STATS_FLUSH_SECONDS", 60)
+# Query statistics older than this many days are deleted (flush_search_stats
+# and the background writer, once a day).
+PORTAL_SEARCH_STATS_RETENTION_DAYS = env_int("PORTAL_SEARCH_STATS_RETENTION_DAYS", 365)
 # ---------------------------------------------------------------- end of search
 
 # ---------------------------------------------------------------- accounts (django-allauth)
@@ -381,6 +386,46 @@ MIDDLEWARE.append("accounts.mfa.AdminSecondFactorMiddleware")
 
 # ---------------------------------------------------------------- security
 X_FRAME_OPTIONS = "DENY"  # Wagtail's preview views override this with SAMEORIGIN
+# Content-Security-Policy (django-csp 4, core.csp.PortalCSPMiddleware): public
+# pages run only the portal's own static files, no inline script or style.
+# PORTAL_CSP_REPORT_ONLY sends the same policies as
+# Content-Security-Policy-Report-Only instead, to try a change out first;
+# PORTAL_CSP_REPORT_URI is where browsers send violation reports.
+# PORTAL_CSP_FORM_ACTION adds origins forms may be sent to (or redirected to
+# after a POST), e.g. a payment gateway; the sign-in pages add the configured
+# identity providers' origins by themselves.
+PORTAL_CSP_REPORT_ONLY = env_bool("PORTAL_CSP_REPORT_ONLY", False)
+_csp_report_uri = env_str("PORTAL_CSP_REPORT_URI")
+_csp_public = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'", *env_list("PORTAL_CSP_FORM_ACTION")],
+        "frame-ancestors": ["'none'"],
+        **({"report-uri": _csp_report_uri} if _csp_report_uri else {}),
+    }
+}
+CONTENT_SECURITY_POLICY = None if PORTAL_CSP_REPORT_ONLY else _csp_public
+CONTENT_SECURITY_POLICY_REPORT_ONLY = _csp_public if PORTAL_CSP_REPORT_ONLY else None
+# The Wagtail admin (everything under its URL, page previews included) still
+# has inline scripts and styles, and the accessibility checker compiles its
+# messages with `new Function`, so it gets its own, looser policy; it keeps
+# plugins, <base> and framing by other sites out.
+PORTAL_ADMIN_CSP_DIRECTIVES = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'", "'unsafe-inline'", "'unsafe-eval'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:", "blob:"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'self'"],
+    **({"report-uri": _csp_report_uri} if _csp_report_uri else {}),
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True

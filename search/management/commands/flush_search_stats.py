@@ -1,4 +1,5 @@
-"""`manage.py flush_search_stats`: write this process's buffered query counts.
+"""`manage.py flush_search_stats`: write this process's buffered query counts
+and delete the statistics older than PORTAL_SEARCH_STATS_RETENTION_DAYS.
 
 Web processes flush their own counters from a background thread every
 SEARCH_STATS_FLUSH_SECONDS; this command is for scripts and for deployments
@@ -11,8 +12,9 @@ from search import stats
 
 
 class Command(BaseCommand):
-    help = "Write the buffered search query statistics to the database."
+    help = "Write the buffered search query statistics to the database and delete those past their retention."
 
     def handle(self, *args, **options):
         written = stats.flush()
-        self.stdout.write(f"search statistics: {written} rows written")
+        deleted = stats.purge_expired()
+        self.stdout.write(f"search statistics: {written} rows written, {deleted} expired rows deleted")
