@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy as _
 
 from core.client import client_ip
 
-
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _RATE = re.compile(r"^\s*\d+\s*/\s*(\d*)\s*([smhd])\s*(?:/\s*\w+\s*)?$")
 
