@@ -161,13 +161,10 @@ def test_unknown_unit_is_refused(db):
 def test_calendar_is_kept_in_the_admin(calendar_2026, client, django_user_model):
     from django.urls import reverse
 
-    from accounts.mfa import SESSION_KEY as SECOND_FACTOR_SESSION_KEY
+    from tests.second_factor import pass_second_factor
 
     admin = django_user_model.objects.create_superuser("cal-admin", "cal@example.com", "pw")
-    client.force_login(admin)
-    session = client.session
-    session[SECOND_FACTOR_SESSION_KEY] = admin.pk  # staff pass a TOTP check before /admin/ (accounts.mfa)
-    session.save()
+    pass_second_factor(client, admin)  # staff pass a TOTP check before /admin/ (accounts.mfa)
     response = client.get(reverse("wagtailsnippets_procedures_calendarday:list"))
     assert response.status_code == 200
     assert "Quốc khánh" in response.content.decode()

@@ -48,12 +48,9 @@ def test_filler_words_and_codes_in_queries(db):  # synonyms come from the databa
 
 def admin_login(client, user):
     """Log in to the admin as if the TOTP second factor (accounts.mfa) was passed."""
-    from accounts.mfa import SESSION_KEY
+    from tests.second_factor import pass_second_factor
 
-    client.force_login(user)
-    session = client.session
-    session[SESSION_KEY] = user.pk
-    session.save()
+    pass_second_factor(client, user)
 
 
 class SearchPageTests(TestCase):
