@@ -186,12 +186,18 @@ def test_finding_08b_external_link_in_xlsx_is_refused():
     assert error.value.code == "active_content"
 
 
-def test_finding_08b_message_says_what_to_do():
+@pytest.mark.parametrize(("language", "words"), [
+    ("en", ("embedded objects", "outside files", "as PDF")),
+    ("vi", ("đối tượng nhúng", "tệp bên ngoài", "PDF")),
+])
+def test_finding_08b_message_says_what_to_do(language, words):
+    from django.utils import translation
+
     parts = {"word/embeddings/oleObject1.bin": b"\x00" * 64}
-    with pytest.raises(ValidationError) as error:
+    with translation.override(language), pytest.raises(ValidationError) as error:
         check_file(upload("don.docx", docx(parts)), RULES)
     message = error.value.messages[0]
-    assert "embedded objects" in message and "outside files" in message and "as PDF" in message
+    assert all(word in message for word in words), message
 
 
 def test_hyperlinks_and_a_template_on_the_authors_drive_are_accepted():
