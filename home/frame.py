@@ -12,8 +12,9 @@ from django.dispatch import receiver
 from wagtail.models import Locale, Page
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
+from core.cache import VersionedCache
+
 from .disclosure import DisclosureKind
-from .versioned_cache import VersionedCache
 
 FRAME_CACHE = VersionedCache("portal.frame")
 invalidate = FRAME_CACHE.invalidate

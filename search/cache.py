@@ -12,7 +12,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from home.versioned_cache import VersionedCache
+from core.cache import VersionedCache
 
 # "Most used" moves with every submitted dossier (an UPDATE, no signal):
 # a few minutes' delay on the help page is fine.

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from .folding import fold
+from core.text import fold
+
 from .models import SynonymGroup
 
 SYNONYM_GROUPS = [

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from wagtail.search import index
 
-from .folding import with_folded
+from core.text import with_folded
 
 
 class _FoldedMixin:

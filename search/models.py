@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 
-from .folding import fold
+from core.text import fold
 
 
 class SynonymGroup(models.Model):

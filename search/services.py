@@ -29,8 +29,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
+from core.text import fold
+
 from . import cache, stats, synonyms
-from .folding import fold
 
 MAX_QUERY_LENGTH = 200
 RESULT_LIMIT = 500

@@ -14,8 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from wagtail.contrib.search_promotions.models import Query, SearchPromotion
 from wagtail.models import Locale, PageViewRestriction
 
+from core.text import fold, with_folded
 from search import stats
-from search.folding import fold, with_folded
 from search.models import SearchQueryStat, SynonymGroup
 from search.services import PER_PAGE, parse_query, run_search
 from tests.test_search_queries import build_catalogue

@@ -1,4 +1,4 @@
-"""Vietnamese folding: the one rule both search backends share.
+"""Vietnamese folding: the one rule every app shares (search, import, look-up, sorting).
 
 Citizens often type without diacritics ("dang ky khai sinh"). SQLite FTS5's
 ``remove_diacritics`` skips letters with two marks (ộ, ấ, ự) and never folds
