@@ -9,7 +9,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from search.index import folded_search_fields
+from core.search_fields import folded_search_fields
 
 from .blocks import ContentBlock
 from .disclosure import DisclosureKind

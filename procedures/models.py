@@ -22,8 +22,8 @@ from wagtail.models import Orderable, Page, TranslatableMixin
 from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField
 
+from core.search_fields import folded_search_fields
 from home.models import DisclosureSectionMixin
-from search.index import folded_search_fields
 
 
 class Tier(models.TextChoices):

@@ -10,8 +10,9 @@ class SearchConfig(AppConfig):
     def ready(self):
         from wagtail.documents import get_document_model
 
+        from core.search_fields import folded_search_fields
+
         from . import cache, synonyms  # noqa: F401  (signal receivers)
-        from .index import folded_search_fields
 
         # Form templates are Wagtail documents; the portal keeps Wagtail's
         # document model, so fold its search fields here.
