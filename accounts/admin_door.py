@@ -44,7 +44,7 @@ def may_use_admin(user) -> bool:
 def login_failed_key(request, login: str) -> str:
     """The per-account key allauth counts failed sign-ins under for `login`
     (allauth's login uses the same shape: the site's domain, then the
-    name typed in lower case); tests/test_security_doors.py fails if the
+    name typed in lower case); tests/accounts/test_security_doors.py fails if the
     two drift apart."""
     return f"{get_current_site(request).domain}:{login.lower()}"
 

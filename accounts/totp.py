@@ -5,7 +5,7 @@ allauth keeps TOTP key generation, code checking and activation in
 pages (`mfa_activate_totp`) enrol on a password alone, which the staff
 second factor must not. Everything else in the portal calls these three
 functions, so an allauth upgrade that moves them breaks here only, and
-tests/test_security_second_factor.py::test_allauth_totp_internals_still_exist
+tests/accounts/test_security_second_factor.py::test_allauth_totp_internals_still_exist
 says so in plain words.
 """
 

@@ -4,7 +4,7 @@ error: junk filters, pages, codes and sizes on every public page."""
 import pytest
 from django.test import Client
 
-from tests.test_procedures_fixtures import JUSTICE, build_catalogue, make_procedure
+from tests.procedures.fixtures import JUSTICE, build_catalogue, make_procedure
 
 JUNK = ["abc", "-1", "0", "99999999999999999999", "%00", "' OR 1=1 --", "<script>x</script>", "1.5", "đ" * 300]
 

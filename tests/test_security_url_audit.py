@@ -106,7 +106,7 @@ TABLE: dict[str, tuple] = {
     "mfa_index": (lambda w: reverse("mfa_index"), MFA_SELF_SERVICE),
     # staff who passed are asked to re-authenticate, then refused: only
     # `manage.py reset_second_factor` removes a staff authenticator
-    # (tests/test_security_second_factor.py follows it through)
+    # (tests/accounts/test_security_second_factor.py follows it through)
     "mfa_deactivate_totp": (lambda w: reverse("mfa_deactivate_totp"),
                             {"anon": "login", "citizen": "refused", "staff_pw": "second_factor",
                              "staff": "redirect"}),
@@ -129,12 +129,12 @@ NOT_VISITED = {
     "wagtailcore_authenticate_with_password": "a page's own password form (Wagtail), no account",
     "wagtail_serve": "",
     # POST-only actions of one dossier: same access rule as my_dossier
-    "my_dossier_withdraw": "POST action on the applicant's own dossier (tests/test_my_dossiers.py)",
-    "my_dossier_supplement": "the applicant's own dossier (tests/test_my_dossiers.py)",
+    "my_dossier_withdraw": "POST action on the applicant's own dossier (tests/eforms/test_my_dossiers.py)",
+    "my_dossier_supplement": "the applicant's own dossier (tests/eforms/test_my_dossiers.py)",
     # applying: the applicant's own draft
-    "procedure_apply": "starts a draft for the signed-in applicant (tests/test_eforms_apply.py)",
-    "eforms_apply_review": "the applicant's own draft (tests/test_eforms_apply.py)",
-    "eforms_apply_step": "the applicant's own draft (tests/test_eforms_apply.py)",
+    "procedure_apply": "starts a draft for the signed-in applicant (tests/eforms/test_apply.py)",
+    "eforms_apply_review": "the applicant's own draft (tests/eforms/test_apply.py)",
+    "eforms_apply_step": "the applicant's own draft (tests/eforms/test_apply.py)",
 }
 
 

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from eforms.models import Dossier, DossierStatus
 from tests.dossier_factories import exe_bytes, pdf_bytes
 from tests.eform_factories import citizen, make_eform
-from tests.test_eforms_apply import CODE
+from tests.eforms.test_apply import CODE
 
 PASSWORD = "Mat-khau-du-manh-2026"
 

@@ -4,7 +4,7 @@ pass axe-core and log no console errors."""
 
 import pytest
 
-from tests.test_procedures_fixtures import JUSTICE, WARD, build_catalogue, make_document, make_procedure
+from tests.procedures.fixtures import JUSTICE, WARD, build_catalogue, make_document, make_procedure
 
 TEMPLATE_BYTES = b"PK\x03\x04" + b"to khai dang ky khai sinh " * 200
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_search_queries import build_catalogue
+from tests.search.test_queries import build_catalogue
 
 
 @pytest.fixture

@@ -21,9 +21,9 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.test_procedures_import import birth_row, catalogue, run  # noqa: F401 - fixture
+from tests.procedures.test_import import birth_row, catalogue, run  # noqa: F401 - fixture
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def policy(header: str) -> dict[str, list[str]]:

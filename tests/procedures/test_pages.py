@@ -11,7 +11,7 @@ from wagtail.models import Locale
 
 from home.setup import translate_page
 from procedures.models import ProcedurePage
-from tests.test_procedures_fixtures import (
+from tests.procedures.fixtures import (
     JUSTICE,
     WARD,
     build_catalogue,

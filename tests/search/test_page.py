@@ -18,7 +18,7 @@ from core.text import fold, with_folded
 from search import stats
 from search.models import SearchQueryStat, SynonymGroup
 from search.services import PER_PAGE, parse_query, run_search
-from tests.test_search_queries import build_catalogue
+from tests.search.test_queries import build_catalogue
 
 
 def test_fold_every_vietnamese_letter():

@@ -11,7 +11,7 @@ import pytest
 from django.db import OperationalError
 from django.test import Client
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_healthz_up(db):

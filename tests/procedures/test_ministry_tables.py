@@ -17,7 +17,7 @@ from procedures.ministry_tables import (
     roadmap_workbook,
 )
 from procedures.models import ProcedurePage
-from tests.test_procedures_import import birth_row, catalogue, login, run  # noqa: F401 - fixture
+from tests.procedures.test_import import birth_row, catalogue, login, run  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from wagtail.models import Locale, PageViewRestriction
 from procedures.models import Field
 from search import stats
 from search.services import PER_PAGE, SQLiteEngine, help_context, load_objects, run_search
-from tests.test_search_queries import build_catalogue
+from tests.search.test_queries import build_catalogue
 
 
 class SearchCacheTests(TestCase):

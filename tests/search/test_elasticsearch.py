@@ -20,7 +20,7 @@ from wagtail.search.backends import get_search_backend
 from procedures.models import Field, ProcedurePage
 from search.backends.elasticsearch8 import VietnameseMapping
 from search.services import run_search
-from tests.test_search_queries import build_catalogue, titles
+from tests.search.test_queries import build_catalogue, titles
 
 ES_OFFLINE = {
     "default": {
@@ -161,7 +161,7 @@ class OfflineElasticsearchTests(TestCase):
 @pytest.mark.elasticsearch
 @pytest.mark.skipif(not os.environ.get("ELASTICSEARCH_URL"), reason="set ELASTICSEARCH_URL to run against a cluster")
 class RealElasticsearchTests(TestCase):
-    """`ELASTICSEARCH_URL=http://localhost:9200 pytest tests/test_search_elasticsearch.py -m elasticsearch`"""
+    """`ELASTICSEARCH_URL=http://localhost:9200 pytest tests/search/test_elasticsearch.py -m elasticsearch`"""
 
     @classmethod
     def setUpTestData(cls):

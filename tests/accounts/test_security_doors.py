@@ -237,7 +237,7 @@ def test_finding_06_consent_and_audit_log_store_the_client_address(client, setti
 
 
 def _run_production(code, tmp_path, extra_env):
-    from tests.test_foundation_ops import _run_production as run
+    from tests.config.test_foundation_ops import _run_production as run
 
     return run(code, tmp_path, extra_env)
 

@@ -1,7 +1,7 @@
 """Builders for the procedure catalogue tests (no tests here): a small
 province with two fields, three agencies, a catalogue and a legal document
 index in Vietnamese and English. Import the fixtures into a test module with
-`from tests.test_procedures_fixtures import catalogue_fixture  # noqa: F401`."""
+`from tests.procedures.fixtures import catalogue_fixture  # noqa: F401`."""
 
 from __future__ import annotations
 

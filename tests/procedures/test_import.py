@@ -430,7 +430,7 @@ def test_demo_catalogue_files_are_complete_and_valid():
 
     from procedures.importing import read_table
 
-    data = Path(__file__).resolve().parent.parent / "procedures" / "demo_data"
+    data = Path(__file__).resolve().parents[2] / "procedures" / "demo_data"
     with (data / "procedures.csv").open("rb") as stream:
         vi = {cells["code"]: cells for _line, cells in read_table(stream, "procedures.csv")}
     with (data / "procedures_en.csv").open("rb") as stream:

@@ -10,7 +10,7 @@ from wagtail.models import Locale
 
 from procedures.catalogue import vietnamese_sort_key
 from procedures.models import Agency, Field
-from tests.test_procedures_fixtures import (
+from tests.procedures.fixtures import (
     JUSTICE,
     PROVINCE,
     WARD,

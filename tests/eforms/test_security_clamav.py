@@ -134,7 +134,7 @@ def submitted(case, attachment):
 def test_finding_08d_infected_upload_is_refused_and_the_rest_of_the_form_is_kept(db, client, scanning_on, settings):
     from eforms.scanning import infected_message
     from tests.eform_factories import citizen, make_eform
-    from tests.test_eforms_apply import ANSWERS, APPLICANT, post_ok, summary
+    from tests.eforms.test_apply import ANSWERS, APPLICANT, post_ok, summary
 
     make_eform(make_procedure(CODE), translate=False)
     client.force_login(citizen("an", id_number="001090012345"))
