@@ -290,20 +290,11 @@ def wsgi_get(client, path: str, script_name: str = "/portal"):
     client, sets the script prefix that reverse() adds), with the client's
     session cookie."""
     from django.conf import settings
-    from django.core.handlers.wsgi import WSGIHandler
-    from django.urls import set_script_prefix
 
-    environ = {
-        "REQUEST_METHOD": "GET", "SCRIPT_NAME": script_name, "PATH_INFO": path, "QUERY_STRING": "",
-        "SERVER_NAME": "testserver", "SERVER_PORT": "80", "SERVER_PROTOCOL": "HTTP/1.1",
-        "HTTP_COOKIE": f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}",
-        "wsgi.input": io.BytesIO(), "wsgi.errors": io.StringIO(), "wsgi.url_scheme": "http",
-        "wsgi.version": (1, 0), "wsgi.multithread": False, "wsgi.multiprocess": False, "wsgi.run_once": False,
-    }
-    try:
-        return WSGIHandler()(environ, lambda status, headers: None)
-    finally:
-        set_script_prefix("/")
+    from tests import wsgi
+
+    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    return wsgi.call(wsgi.environ(path, SCRIPT_NAME=script_name, HTTP_COOKIE=cookie))[3]
 
 
 def test_finding_04_admin_is_guarded_under_a_script_name_prefix(client, staff):

@@ -13,13 +13,11 @@ import zipfile
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.handlers.wsgi import WSGIHandler
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
 from django.utils import timezone
 
 from eforms.models import Attachment, Dossier
 from eforms.uploads import UploadRules, check_file, store
+from tests import wsgi
 from tests.dossier_factories import make_procedure, pdf_bytes, upload, xlsx_bytes
 from tests.eform_factories import citizen, make_eform
 
@@ -322,24 +320,13 @@ def call_wsgi(client, path: str, **environ) -> tuple[str, str]:
     client.get("/")  # a session cookie
     secret = "a" * 32
     cookies = f"{client.cookies['sessionid'].key}={client.cookies['sessionid'].value}; csrftoken={secret}"
-    base = {
-        "REQUEST_METHOD": "POST", "PATH_INFO": path, "SCRIPT_NAME": "", "QUERY_STRING": "",
-        "SERVER_NAME": "testserver", "SERVER_PORT": "80", "SERVER_PROTOCOL": "HTTP/1.1",
-        "wsgi.url_scheme": "http", "wsgi.input": ExplodingInput(), "wsgi.errors": io.StringIO(),
-        "wsgi.version": (1, 0), "wsgi.multithread": False, "wsgi.multiprocess": False, "wsgi.run_once": False,
-        "CONTENT_TYPE": "multipart/form-data; boundary=xyz", "HTTP_COOKIE": cookies, "HTTP_X_CSRFTOKEN": secret,
-        "HTTP_ACCEPT_LANGUAGE": "vi",
-    }
+    base = wsgi.environ(
+        path, "POST", **{"wsgi.input": ExplodingInput(), "CONTENT_TYPE": "multipart/form-data; boundary=xyz",
+                         "HTTP_COOKIE": cookies, "HTTP_X_CSRFTOKEN": secret, "HTTP_ACCEPT_LANGUAGE": "vi"},
+    )
     base.update(environ)
-    status = []
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    try:
-        body = b"".join(WSGIHandler()(base, lambda s, headers, *exc: status.append(s)))
-    finally:
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
-    return status[0], body.decode()
+    status, _headers, body, _response = wsgi.call(base)
+    return status, body.decode()
 
 
 def test_finding_10_oversized_content_length_is_refused_before_reading(client, applicant, settings):
