@@ -22,6 +22,7 @@ INSTALLED_APPS = [
     "eforms",
     "accounts",
     "search",
+    "notifications",
     "csp",
     # Wagtail
     "wagtail_localize",
@@ -488,6 +489,32 @@ TASKS_BACKENDS = {
 }
 PORTAL_TASKS_BACKEND = env_str("PORTAL_TASKS_BACKEND", "immediate")
 TASKS = {"default": {"BACKEND": TASKS_BACKENDS[PORTAL_TASKS_BACKEND]}}
+
+# ---------------------------------------------------------------- messages to applicants (notifications)
+# SMS backend: console (log), file (JSON lines in PORTAL_SMS_FILE_DIR: the
+# default, for development and the demo), http (a gateway), or a class path.
+PORTAL_SMS_BACKEND = env_str("PORTAL_SMS_BACKEND", "file")
+PORTAL_SMS_FILE_DIR = Path(env_str("PORTAL_SMS_FILE_DIR", str(BASE_DIR / "sms-outbox")))
+PORTAL_SMS_SENDER = env_str("PORTAL_SMS_SENDER", "DVC")
+# Gateways that cannot take Vietnamese letters: SMS sent without diacritics.
+PORTAL_SMS_ASCII = env_bool("PORTAL_SMS_ASCII", False)
+PORTAL_SMS_HTTP_URL = env_str("PORTAL_SMS_HTTP_URL")
+PORTAL_SMS_HTTP_USERNAME = env_str("PORTAL_SMS_HTTP_USERNAME")  # HTTP basic auth when set
+PORTAL_SMS_HTTP_PASSWORD = env_str("PORTAL_SMS_HTTP_PASSWORD")
+PORTAL_SMS_HTTP_TOKEN = env_str("PORTAL_SMS_HTTP_TOKEN")  # sent as is in PORTAL_SMS_HTTP_TOKEN_HEADER
+PORTAL_SMS_HTTP_TOKEN_HEADER = env_str("PORTAL_SMS_HTTP_TOKEN_HEADER", "Authorization")
+# The JSON body; {to}, {text} and {sender} are filled inside its strings.
+PORTAL_SMS_HTTP_PAYLOAD = env_str("PORTAL_SMS_HTTP_PAYLOAD", '{"to": "{to}", "text": "{text}", "sender": "{sender}"}')
+# Empty: any 2xx answer is a success; "path=value": the JSON answer must hold value at path (e.g. "status=ok").
+PORTAL_SMS_HTTP_SUCCESS = env_str("PORTAL_SMS_HTTP_SUCCESS")
+PORTAL_SMS_HTTP_ID_PATH = env_str("PORTAL_SMS_HTTP_ID_PATH", "id")  # the provider's message id in the answer
+PORTAL_SMS_HTTP_TIMEOUT = env_int("PORTAL_SMS_HTTP_TIMEOUT", 10)  # seconds
+# Delivery: attempts per message, the first wait before a retry (doubled
+# each time), and how long a message may stay "sending" before
+# `manage.py retry_messages` takes it for a dead worker's and requeues it.
+PORTAL_MESSAGE_MAX_ATTEMPTS = env_int("PORTAL_MESSAGE_MAX_ATTEMPTS", 5)
+PORTAL_MESSAGE_RETRY_BASE_SECONDS = env_int("PORTAL_MESSAGE_RETRY_BASE_SECONDS", 60)
+PORTAL_MESSAGE_SENDING_TIMEOUT_MINUTES = env_int("PORTAL_MESSAGE_SENDING_TIMEOUT_MINUTES", 10)
 
 LOGGING = {
     "version": 1,

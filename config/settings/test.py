@@ -13,6 +13,9 @@ MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="portal-test-media-"))
 PORTAL_PRIVATE_MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="portal-test-private-"))
 # Scanning is off unless a test turns it on against the clamd it starts.
 PORTAL_CLAMAV_SOCKET = ""
+# SMS go to a file in a temp dir unless a test picks another backend.
+PORTAL_SMS_BACKEND = "file"
+PORTAL_SMS_FILE_DIR = Path(tempfile.mkdtemp(prefix="portal-test-sms-"))
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 WAGTAILADMIN_BASE_URL = "http://testserver"

@@ -1,0 +1,34 @@
+"""Email through Django's email backend: the rendered text, and the same
+text as simple HTML (paragraphs, links)."""
+
+from __future__ import annotations
+
+import smtplib
+
+from django.core.mail import EmailMultiAlternatives
+from django.core.mail.message import make_msgid
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from .sms import Refused, TemporaryError
+
+
+def send_email(to: str, subject: str, body: str, language: str) -> str:
+    """Send one email; return its Message-ID as the provider's id."""
+    message_id = make_msgid(domain="portal")
+    with translation.override(language):
+        html = render_to_string("notifications/email.html",
+                                {"subject": subject, "body": body, "LANGUAGE_CODE": language})
+    email = EmailMultiAlternatives(subject, body, to=[to], headers={"Message-ID": message_id})
+    email.attach_alternative(html, "text/html")
+    try:
+        email.send()
+    except smtplib.SMTPRecipientsRefused as error:
+        raise Refused(f"recipient refused: {error.recipients}") from error
+    except smtplib.SMTPResponseException as error:
+        if 500 <= error.smtp_code < 600:
+            raise Refused(f"SMTP {error.smtp_code}: {error.smtp_error!r}") from error
+        raise TemporaryError(f"SMTP {error.smtp_code}: {error.smtp_error!r}") from error
+    except (smtplib.SMTPException, OSError) as error:
+        raise TemporaryError(f"mail server: {error}") from error
+    return message_id
