@@ -11,6 +11,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
@@ -70,11 +71,8 @@ class MessageViewSet(ModelViewSet):
     copy_view_enabled = False
     form_fields = []
 
-    @property
-    def permission_policy(self):
-        return ReadOnlyPolicy(self.model)
 
-
+register_permission_policy(Message, ReadOnlyPolicy(Message))
 register_snippet(MessageTemplateViewSet)
 
 
