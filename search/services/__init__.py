@@ -124,7 +124,8 @@ def run_search(raw: str | None, locale, params=None, record: bool = True) -> Sea
     if below_floor(hits, parsed):
         outcome.nothing_matches = True
         outcome.spelling = did_you_mean(parsed.terms, locale.pk)
-        outcome.nearest_fields = nearest_fields(parsed.terms, locale)
+        words = list(dict.fromkeys(word for variant in parsed.variants for word in variant.split()))
+        outcome.nearest_fields = nearest_fields(words, locale)  # a synonym may name the field
         hits, total, counts = [], 0, {}
     outcome.hits = rank(hits, boosts, apply_popularity=not engine.popularity_in_backend)
     outcome.total = total

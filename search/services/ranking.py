@@ -43,11 +43,11 @@ def rank(hits: list[Hit], boosts: dict[int, float], apply_popularity: bool = Tru
 
 
 def below_floor(hits: list[Hit], parsed: ParsedQuery) -> bool:
-    """Nothing worth showing: no hit is named for the query (its title holds
+    """Nothing worth showing: no hit at all, or none named for the query (its title holds
     every word of the query or of a synonym), no code was matched, and the
     query has no number (document numbers live outside titles). A citizen
     who typed "tam tru" is better served by "nothing matches, did you mean…"
     than by procedures that mention the words in passing."""
-    if not hits or parsed.has_digits:
+    if parsed.has_digits:
         return False
     return not any(hit.pinned or hit.title_match for hit in hits)
