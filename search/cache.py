@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from wagtail.contrib.search_promotions.models import Query, SearchPromotion
+from wagtail.models import Page, PageViewRestriction
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from core.cache import VersionedCache
+from procedures.models import Agency, Field
 
 # "Most used" moves with every submitted dossier (an UPDATE, no signal):
 # a few minutes' delay on the help page is fine.
@@ -37,8 +40,6 @@ def labels(locale_id: int) -> dict:
     key (what a result shows)."""
 
     def build():
-        from procedures.models import Agency, Field
-
         fields = list(Field.objects.values_list("pk", "code", "name", "locale_id"))
         local_fields = {code: name for _pk, code, name, loc in fields if loc == locale_id}
         agencies = list(Agency.objects.values_list("pk", "unit_code", "name", "locale_id", "translation_key"))
@@ -67,8 +68,6 @@ def restricted_paths() -> list[str]:
     """Tree paths of the pages with a view restriction (and so their subtrees)."""
 
     def build():
-        from wagtail.models import PageViewRestriction
-
         return list(PageViewRestriction.objects.values_list("page__path", flat=True))
 
     return cached("restricted", build)
@@ -78,8 +77,6 @@ def promotion_queries() -> list[tuple[int, str]]:
     """(promotion pk, its query string) of every search promotion (a handful)."""
 
     def build():
-        from wagtail.contrib.search_promotions.models import SearchPromotion
-
         return list(SearchPromotion.objects.values_list("pk", "query__query_string"))
 
     return cached("promotions", build)
@@ -88,12 +85,7 @@ def promotion_queries() -> list[tuple[int, str]]:
 # ---------------------------------------------------------------- invalidation
 
 
-def _connect() -> None:
-    from wagtail.contrib.search_promotions.models import Query, SearchPromotion
-    from wagtail.models import Page, PageViewRestriction
-
-    from procedures.models import Agency, Field
-
+def connect_signals() -> None:
     for model in (Agency, Field, PageViewRestriction, SearchPromotion, Query, Page):
         post_save.connect(invalidate, sender=model, dispatch_uid=f"search-cache-save-{model._meta.label}")
         post_delete.connect(invalidate, sender=model, dispatch_uid=f"search-cache-delete-{model._meta.label}")

@@ -1,4 +1,5 @@
-"""Demo search content: synonym groups citizens need and two best bets.
+"""Demo search content: synonym groups citizens need, two best bets, and the
+popularity counts of the demo dossiers.
 
 Idempotent: groups are matched by their first term, promotions by query and
 page, so a second `load_demo` changes nothing.
@@ -7,9 +8,13 @@ page, so a second `load_demo` changes nothing.
 from __future__ import annotations
 
 from django.db import transaction
+from wagtail.contrib.search_promotions.models import Query, SearchPromotion
+from wagtail.models import Locale
 
 from core.text import fold
+from procedures.models import ProcedurePage
 
+from . import popularity
 from .models import SynonymGroup
 
 SYNONYM_GROUPS = [
@@ -40,15 +45,12 @@ def load(stdout) -> None:
             SynonymGroup.objects.create(terms=terms, note=note)
             created += 1
     promoted = _load_promotions()
-    stdout.write(f"search: {created} synonym groups added, {promoted} best bets added")
+    counted = popularity.recount_dossiers()  # the demo dossiers feed the popularity signal
+    stdout.write(f"search: {created} synonym groups added, {promoted} best bets added, "
+                 f"{counted} days of procedure use counted")
 
 
 def _load_promotions() -> int:
-    from wagtail.contrib.search_promotions.models import Query, SearchPromotion
-    from wagtail.models import Locale
-
-    from procedures.models import ProcedurePage
-
     try:
         vi = Locale.objects.get(language_code="vi")
     except Locale.DoesNotExist:

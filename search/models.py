@@ -54,8 +54,8 @@ class SynonymGroup(models.Model):
 
 class SearchQueryStat(models.Model):
     """How often a (folded) query was searched on one day, and how often it
-    found nothing. Written in batches by :mod:`search.stats`, never inside a
-    search request."""
+    found nothing. Written in batches by a django-tasks task
+    (:mod:`search.stats`), not one row per search."""
 
     day = models.DateField(_("day"), db_index=True)
     language = models.CharField(_("language"), max_length=8)
@@ -73,3 +73,24 @@ class SearchQueryStat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.query} ({self.searches})"
+
+
+class ProcedureActivity(models.Model):
+    """How much one procedure (all its translations) was used on one day:
+    page views and submitted dossiers. The search's popularity signal reads
+    the last 90 days (:mod:`search.popularity`)."""
+
+    day = models.DateField(_("day"))
+    translation_key = models.UUIDField(_("procedure (translation key)"), db_index=True)
+    views = models.PositiveIntegerField(_("page views"), default=0)
+    dossiers = models.PositiveIntegerField(_("dossiers submitted"), default=0)
+
+    class Meta:
+        verbose_name = _("procedure activity")
+        verbose_name_plural = _("procedure activity")
+        constraints = [
+            models.UniqueConstraint(fields=["day", "translation_key"], name="unique_procedure_activity_per_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.translation_key}: {self.views} views, {self.dossiers} dossiers"

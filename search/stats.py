@@ -1,17 +1,20 @@
-"""Query statistics without a database write in the request path.
+"""Search activity without a database write per request: query statistics
+and procedure page views.
 
-A search request only increments a counter in this process's memory
-(:func:`record`, a few microseconds; ``bench/search.py`` prints the cost).
-A daemon thread writes the counters to :class:`~search.models.SearchQueryStat`
-every ``SEARCH_STATS_FLUSH_SECONDS`` seconds and at exit; ``manage.py
-flush_search_stats`` and tests call :func:`flush` directly. A crash can lose at
-most one interval of counts, acceptable for an editors' report.
+A search (:func:`record`) or a procedure page view (:func:`record_view`)
+only increments a counter in this process's memory. At most every
+``SEARCH_STATS_FLUSH_SECONDS`` seconds the request that finds the interval
+over hands the counters to the django-tasks task :func:`write_activity`:
+the immediate backend (development) writes them at once, the database
+backend (production) queues them for ``manage.py db_worker``. ``0`` turns
+the automatic hand-over off (the test settings): :func:`flush` and ``manage.py
+flush_search_stats`` write the counts of the process they run in. A process
+that stops loses at most one interval of counts, acceptable for an editors'
+report and a ranking signal.
 """
 
 from __future__ import annotations
 
-import atexit
-import logging
 import re
 import threading
 import time
@@ -19,15 +22,21 @@ from collections import defaultdict
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db import close_old_connections, models, transaction
+from django.core.cache import cache
+from django.db import models, transaction
 from django.utils import timezone
+from django_tasks import task
 
-logger = logging.getLogger(__name__)
+from . import popularity
+from .models import SearchQueryStat
 
 _lock = threading.Lock()
 # (day, language, folded query) -> [searches, zero_results, example]
-_buffer: dict[tuple[date, str, str], list] = defaultdict(lambda: [0, 0, ""])
-_thread: threading.Thread | None = None
+_queries: dict[tuple[date, str, str], list] = defaultdict(lambda: [0, 0, ""])
+# (day, procedure translation key) -> views
+_views: dict[tuple[date, str], int] = defaultdict(int)
+_clock = {"started": None}  # monotonic time of the last hand-over (or of the first count)
+PURGED_KEY = "search:stats:purged-on"
 
 
 # What may stand before a number that is kept: procedure codes as the
@@ -51,20 +60,28 @@ def mask_numbers(text: str, placeholder: str = NUMBER_PLACEHOLDER) -> str:
 
 
 def record(query: str, folded: str, language: str, found: int) -> None:
-    """Count one search, ID and phone numbers masked. Memory only."""
+    """Count one search, ID and phone numbers masked. Memory only, until
+    the interval is over."""
     if not folded:
         return
     query = mask_numbers(query)
     folded = mask_numbers(folded, FOLDED_NUMBER_PLACEHOLDER)
     key = (_today(), language[:8], folded[:200])
     with _lock:
-        entry = _buffer[key]
+        entry = _queries[key]
         entry[0] += 1
         if not found:
             entry[1] += 1
         if not entry[2]:
             entry[2] = query[:200]
-    _ensure_flusher()
+    _hand_over_if_due()
+
+
+def record_view(translation_key) -> None:
+    """Count one view of a procedure page (any translation)."""
+    with _lock:
+        _views[(_today(), str(translation_key))] += 1
+    _hand_over_if_due()
 
 
 _day_cache: list = [0.0, None]
@@ -81,102 +98,105 @@ def _today() -> date:
 def pending() -> int:
     """How many distinct queries wait to be written."""
     with _lock:
-        return len(_buffer)
+        return len(_queries)
+
+
+def pending_views() -> int:
+    with _lock:
+        return sum(_views.values())
 
 
 def discard() -> None:
     """Forget the buffered counts (tests)."""
     with _lock:
-        _buffer.clear()
+        _queries.clear()
+        _views.clear()
+        _clock["started"] = None
+
+
+def take() -> dict:
+    """Empty the buffers into a payload a task can carry (JSON)."""
+    with _lock:
+        queries = [[day.isoformat(), language, query, *entry] for (day, language, query), entry in _queries.items()]
+        views = [[day.isoformat(), key, n] for (day, key), n in _views.items()]
+        _queries.clear()
+        _views.clear()
+    return {"queries": queries, "views": views}
+
+
+def _hand_over_if_due() -> None:
+    interval = settings.SEARCH_STATS_FLUSH_SECONDS
+    if interval <= 0:
+        return
+    now = time.monotonic()
+    with _lock:
+        started = _clock["started"]
+        if started is None:
+            _clock["started"] = now
+            return
+        if now - started < interval:
+            return
+        _clock["started"] = now
+    write_activity.enqueue(take())
+
+
+def write(payload: dict) -> int:
+    """Write a payload of :func:`take`; returns the number of query rows touched."""
+    queries = payload.get("queries", [])
+    with transaction.atomic():
+        for day, language, query, searches, zero, example in queries:
+            updated = SearchQueryStat.objects.filter(day=day, language=language, query=query).update(
+                searches=models.F("searches") + searches, zero_results=models.F("zero_results") + zero
+            )
+            if not updated:
+                SearchQueryStat.objects.create(
+                    day=day, language=language, query=query, example=example or query,
+                    searches=searches, zero_results=zero,
+                )
+        popularity.add_views([(date.fromisoformat(day), key, n) for day, key, n in payload.get("views", [])])
+    return len(queries)
+
+
+@task()
+def write_activity(payload: dict) -> int:
+    """Write the handed-over counts, recount today's and yesterday's
+    dossiers for the popularity signal, and once a day delete what is past
+    its retention."""
+    written = write(payload)
+    today = timezone.localdate()
+    popularity.recount_dossiers(since=today - timedelta(days=1))
+    if cache.get(PURGED_KEY) != today.isoformat():
+        purge_expired(today)
+        popularity.purge_expired(today)
+        cache.set(PURGED_KEY, today.isoformat(), 2 * 24 * 3600)
+    return written
 
 
 def flush() -> int:
-    """Write the buffered counts; returns the number of rows touched."""
-    from .models import SearchQueryStat
-
-    with _lock:
-        items = list(_buffer.items())
-        _buffer.clear()
-    if not items:
-        return 0
+    """Write this process's buffered counts now; returns the query rows touched."""
+    payload = take()
     try:
-        with transaction.atomic():
-            for (day, language, query), (searches, zero, example) in items:
-                updated = SearchQueryStat.objects.filter(day=day, language=language, query=query).update(
-                    searches=models.F("searches") + searches, zero_results=models.F("zero_results") + zero
-                )
-                if not updated:
-                    SearchQueryStat.objects.create(
-                        day=day, language=language, query=query, example=example or query,
-                        searches=searches, zero_results=zero,
-                    )
+        return write(payload)
     except Exception:
-        # Put the counts back so the next flush retries them.
-        with _lock:
-            for key, (searches, zero, example) in items:
-                entry = _buffer[key]
-                entry[0] += searches
-                entry[1] += zero
-                entry[2] = entry[2] or example
+        _put_back(payload)  # the next flush retries them
         raise
-    return len(items)
+
+
+def _put_back(payload: dict) -> None:
+    with _lock:
+        for day, language, query, searches, zero, example in payload["queries"]:
+            entry = _queries[(date.fromisoformat(day), language, query)]
+            entry[0] += searches
+            entry[1] += zero
+            entry[2] = entry[2] or example
+        for day, key, n in payload["views"]:
+            _views[(date.fromisoformat(day), key)] += n
 
 
 def purge_expired(today: date | None = None) -> int:
     """Delete the statistics older than PORTAL_SEARCH_STATS_RETENTION_DAYS
     (the days kept include today); returns the number of rows deleted."""
-    from .models import SearchQueryStat
-
     days = settings.PORTAL_SEARCH_STATS_RETENTION_DAYS
     oldest_kept = (today or timezone.localdate()) - timedelta(days=days - 1)
     deleted, _ = SearchQueryStat.objects.filter(day__lt=oldest_kept).delete()
     return deleted
-
-
-def _under_test() -> bool:
-    # Django's test environment installs mail.outbox; the suite flushes by
-    # hand so that no thread writes into a test's database.
-    from django.core import mail
-
-    return hasattr(mail, "outbox")
-
-
-def _flush_loop(interval: int) -> None:
-    stop = threading.Event()
-    purged_on = None
-    while not stop.wait(interval):
-        try:
-            flush()
-            if purged_on != _today():
-                purge_expired()
-                purged_on = _today()
-        except Exception:
-            logger.exception("Could not write search statistics")
-        finally:
-            close_old_connections()
-
-
-_flusher_checked = False
-
-
-def _ensure_flusher() -> None:
-    global _thread, _flusher_checked
-    if _flusher_checked:
-        return
-    interval = getattr(settings, "SEARCH_STATS_FLUSH_SECONDS", 60)
-    _flusher_checked = True
-    if interval <= 0 or _under_test():
-        return
-    with _lock:
-        if _thread is not None:
-            return
-        _thread = threading.Thread(target=_flush_loop, args=(interval,), name="search-stats", daemon=True)
-        _thread.start()
-    atexit.register(_flush_at_exit)
-
-
-def _flush_at_exit() -> None:
-    try:
-        flush()
-    except Exception:
-        logger.exception("Could not write search statistics at exit")

@@ -13,6 +13,8 @@ from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from .models import SynonymGroup
+
 VERSION_KEY = "search:synonyms:version"
 MAX_VARIANTS = 10
 _RECHECK_SECONDS = 5
@@ -22,8 +24,6 @@ _state: dict = {"version": None, "checked": 0.0, "groups": []}
 
 
 def _load_groups() -> list[list[tuple[str, ...]]]:
-    from .models import SynonymGroup
-
     groups = []
     for group in SynonymGroup.objects.filter(active=True):
         terms = [tuple(term.split()) for term in group.folded_terms()]

@@ -3,6 +3,7 @@
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 from wagtail.models import Locale
 
@@ -34,10 +35,10 @@ def search(request):
 
 
 FACET_TITLES = {
-    "field": services._("Field"),
-    "agency": services._("Agency"),
-    "tier": services._("Tier"),
-    "level": services._("Online service level"),
+    "field": _("Field"),
+    "agency": _("Agency"),
+    "tier": _("Tier"),
+    "level": _("Online service level"),
 }
 
 

@@ -1,4 +1,5 @@
-"""Admin: synonym groups (a snippet editors keep) and the search report."""
+"""Admin: synonym groups (a snippet editors keep) and the search report;
+and the count of procedure page views for the popularity signal."""
 
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -7,6 +8,9 @@ from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from procedures.models import ProcedurePage
+
+from . import stats
 from .models import SynonymGroup
 from .reports import REPORT_PERMISSION, search_report
 
@@ -40,3 +44,11 @@ def register_search_report_menu_item():
     return SearchReportMenuItem(
         _("Search terms"), reverse("search_terms_report"), name="search-terms", icon_name="search", order=950
     )
+
+
+@hooks.register("before_serve_page")
+def count_procedure_view(page, request, serve_args, serve_kwargs):
+    """A procedure page view counts towards its popularity (in memory; see
+    search.stats). Previews and HEAD requests do not."""
+    if isinstance(page, ProcedurePage) and request.method == "GET" and not getattr(request, "is_preview", False):
+        stats.record_view(page.translation_key)

@@ -207,7 +207,7 @@ WAGTAIL_FRONTEND_LOGIN_URL = "/accounts/login/"
 # limits and refuse everyone without admin access alike (accounts.admin_door).
 WAGTAILADMIN_USER_LOGIN_FORM = "accounts.admin_door.AdminLoginForm"
 WAGTAILADMIN_USER_PASSWORD_RESET_FORM = "accounts.admin_door.AdminPasswordResetForm"
-# ---------------------------------------------------------------- search (engineer C, issue 4)
+# ---------------------------------------------------------------- search
 # Wagtail's database backend by default (SQLite FTS5 / PostgreSQL); the
 # portal's Vietnamese-folding Elasticsearch 8 backend when ELASTICSEARCH_URL
 # is set (search/backends/elasticsearch8.py). Run `manage.py update_index`
@@ -220,11 +220,12 @@ if ELASTICSEARCH_URL := env_str("ELASTICSEARCH_URL"):
         "INDEX_PREFIX": env_str("ELASTICSEARCH_INDEX_PREFIX", "dvc_"),
         "TIMEOUT": env_int("ELASTICSEARCH_TIMEOUT", 5),
     }
-# Query statistics are counted in memory and written by a background thread
-# this often (seconds; 0 = only by `manage.py flush_search_stats`).
+# Query statistics and procedure page views are counted in memory and handed
+# to a django-tasks task (search.stats.write_activity) at most this often
+# (seconds; 0 = only by `manage.py flush_search_stats` in the same process).
 SEARCH_STATS_FLUSH_SECONDS = env_int("SEARCH_STATS_FLUSH_SECONDS", 60)
 # Query statistics older than this many days are deleted (flush_search_stats
-# and the background writer, once a day).
+# and the writing task, once a day).
 PORTAL_SEARCH_STATS_RETENTION_DAYS = env_int("PORTAL_SEARCH_STATS_RETENTION_DAYS", 365)
 # ---------------------------------------------------------------- end of search
 

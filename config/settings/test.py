@@ -20,3 +20,6 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 WAGTAILADMIN_BASE_URL = "http://testserver"
 ALLOWED_HOSTS = ["*"]
+# Search statistics and page views stay in memory until a test flushes them
+# (search.stats.flush) or sets an interval of its own.
+SEARCH_STATS_FLUSH_SECONDS = 0

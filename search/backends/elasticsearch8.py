@@ -16,6 +16,11 @@ one or two marks to its base letter.
 
 Use with ``"BACKEND": "search.backends.elasticsearch8"``; ``update_index``
 after any change to these settings.
+
+The portal's search also passes a :class:`PopularityBoost` query: the text
+query wrapped in a ``function_score`` that multiplies, by a bounded weight,
+the score of the popular pages whose title holds every word of the query
+(``search.popularity``, ``search.services.ranking``).
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from modelsearch.backends.elasticsearch8 import (
     Elasticsearch8SearchQueryCompiler,
     Elasticsearch8SearchResults,
 )
+from modelsearch.query import SearchQuery
 from modelsearch.utils import deep_update
 
 VI_ANALYSIS = {
@@ -59,8 +65,69 @@ class VietnameseMapping(Elasticsearch8Mapping):
     edgengram_analyzer_config = {"analyzer": "edgengram_analyzer", "search_analyzer": "vi_search"}
 
 
+class PopularityBoost(SearchQuery):
+    """``subquery``, with the score of page ``pk`` multiplied by
+    ``weights[pk]`` when its title holds every word of one of ``phrases``."""
+
+    def __init__(self, subquery: SearchQuery, weights: dict[int, float], phrases: list[str]):
+        self.subquery = subquery
+        self.weights = weights
+        self.phrases = phrases
+
+    def __repr__(self):
+        return f"<PopularityBoost {self.subquery!r} ({len(self.weights)} weights)>"
+
+
+WEIGHT_STEP = 0.05  # weights are rounded to steps: a handful of functions, whatever the catalogue's size
+
+
 class VietnameseSearchQueryCompiler(Elasticsearch8SearchQueryCompiler):
     mapping_class = VietnameseMapping
+
+    def get_query(self):
+        if not isinstance(self.query, PopularityBoost):
+            return super().get_query()
+        boost = self.query
+        self.query = boost.subquery
+        try:
+            query = super().get_query()
+        finally:
+            self.query = boost
+        functions = self.popularity_functions(boost)
+        if not functions:
+            return query
+        return {
+            "function_score": {
+                "query": query,
+                "functions": functions,
+                "score_mode": "max",
+                "boost_mode": "multiply",
+            }
+        }
+
+    def title_column(self) -> str:
+        for field in self.queryset.model.get_searchable_search_fields():
+            if field.field_name == "title":
+                return self.mapping.get_field_column_name(field)
+        return "title"
+
+    def popularity_functions(self, boost: PopularityBoost) -> list[dict]:
+        steps: dict[float, list[str]] = {}
+        for pk, weight in boost.weights.items():
+            rounded = round(round(weight / WEIGHT_STEP) * WEIGHT_STEP, 2)
+            if rounded > 1.0:
+                steps.setdefault(rounded, []).append(str(pk))
+        title = self.title_column()
+        named = {
+            "bool": {
+                "should": [{"match": {title: {"query": phrase, "operator": "and"}}} for phrase in boost.phrases],
+                "minimum_should_match": 1,
+            }
+        }
+        return [
+            {"filter": {"bool": {"filter": [{"terms": {"pk": sorted(pks)}}, named]}}, "weight": weight}
+            for weight, pks in sorted(steps.items())
+        ]
 
 
 class VietnameseAutocompleteQueryCompiler(Elasticsearch8AutocompleteQueryCompiler):
@@ -72,6 +139,8 @@ class VietnameseSearchResults(Elasticsearch8SearchResults):
 
 
 class VietnameseElasticsearch8SearchBackend(Elasticsearch8SearchBackend):
+    # The portal's search engine for this backend (search.services.get_engine).
+    portal_engine = "elasticsearch"
     mapping_class = VietnameseMapping
     query_compiler_class = VietnameseSearchQueryCompiler
     autocomplete_query_compiler_class = VietnameseAutocompleteQueryCompiler

@@ -1,6 +1,6 @@
 """The search page's cached data (facet labels, agency names, restricted
 paths, best bets, help lists) follows editors' changes, and rendering the
-results runs no query (issue 4, point 6)."""
+results runs no query."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Elasticsearch 8 without a server (issue 4, point 7): the index settings and
+"""Elasticsearch 8 without a server: the index settings and
 mappings we generate, the bodies we send for a folded and a faceted query,
 and how results come back; only the HTTP client is mocked. The last test
 runs against a real cluster when ELASTICSEARCH_URL is set."""

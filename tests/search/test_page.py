@@ -1,5 +1,5 @@
 """The search page, suggestions, best bets, synonyms in the admin, query
-statistics and update_index (issue 4, points 1, 4, 5, 8)."""
+statistics and update_index."""
 
 from __future__ import annotations
 

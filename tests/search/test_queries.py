@@ -1,4 +1,4 @@
-"""The query table (issue 4, point 9): folding, synonyms, codes and ranking on
+"""The query table: folding, synonyms, codes and ranking on
 the database backend (SQLite here, PostgreSQL with DATABASE_URL).
 
 `build_catalogue()` is shared by the other search test modules.

@@ -1,9 +1,9 @@
 """`manage.py flush_search_stats`: write this process's buffered query counts
 and delete the statistics older than PORTAL_SEARCH_STATS_RETENTION_DAYS.
 
-Web processes flush their own counters from a background thread every
-SEARCH_STATS_FLUSH_SECONDS; this command is for scripts and for deployments
-that set it to 0 and flush from the same process (e.g. a django-tasks worker).
+Web processes hand their counters to the django-tasks task
+`search.stats.write_activity` every SEARCH_STATS_FLUSH_SECONDS; this command
+is for scripts that search in-process and for the retention purge.
 """
 
 from django.core.management.base import BaseCommand
