@@ -1,4 +1,4 @@
-"""Import speed of the procedure catalogue (issue 3, point 7).
+"""Import speed of the procedure catalogue.
 
     .venv/bin/python bench/import_procedures.py [--rows 10000] [--keep DIR]
 

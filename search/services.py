@@ -128,7 +128,7 @@ class Filters:
 
     @classmethod
     def from_params(cls, params) -> Filters:
-        from procedures.models import Agency, Field, ProcedureTier
+        from procedures.models import Agency, Field, Tier
 
         filters = cls()
         code = (params.get("field") or "").strip()[:64]
@@ -142,7 +142,7 @@ class Filters:
             if ids:
                 filters.agency, filters.agency_ids = unit, ids
         tier = (params.get("tier") or "").strip()
-        if tier in ProcedureTier.values:
+        if tier in Tier.values:
             filters.tier = tier
         level = (params.get("level") or "").strip()
         if level in {"1", "2", "3", "4"}:
@@ -637,7 +637,7 @@ def run_search(raw: str | None, locale, params=None, record: bool = True) -> Sea
 
 
 def _facet_options(counts: dict[str, dict], filters: Filters, locale) -> dict[str, list[FacetOption]]:
-    from procedures.models import ProcedureTier, ServiceLevel
+    from procedures.models import ServiceLevel, Tier
 
     options: dict[str, list[FacetOption]] = {}
     for name, selected in (("field", filters.field), ("agency", filters.agency)):
@@ -657,10 +657,10 @@ def _facet_options(counts: dict[str, dict], filters: Filters, locale) -> dict[st
             key=lambda o: (-o.count, o.label),
         )
     if counts.get("tier"):
-        labels = dict(ProcedureTier.choices)
+        labels = dict(Tier.choices)
         options["tier"] = [
             FacetOption(value, str(labels[value]), counts["tier"][value], value == filters.tier)
-            for value in ProcedureTier.values if counts["tier"].get(value)
+            for value in Tier.values if counts["tier"].get(value)
         ]
     if counts.get("level"):
         labels = dict(ServiceLevel.choices)

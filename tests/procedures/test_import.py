@@ -1,4 +1,4 @@
-"""Import and export of the procedure catalogue (issue 3, point 7)."""
+"""Import and export of the procedure catalogue."""
 
 from __future__ import annotations
 
@@ -193,17 +193,19 @@ def test_bad_rows_are_refused_with_line_and_reason_and_leave_nothing(catalogue):
 
 def test_database_failure_in_a_batch_refuses_only_that_row(catalogue, monkeypatch):
     """A row the database refuses is rolled back whole; its batch-mates are written."""
-    from procedures import importing
+    from django.db import IntegrityError
 
-    original = importing._Writer.create_batch
+    from procedures.importing import PageWriter
+
+    original = PageWriter.create_batch
 
     def failing(self, rows):
         if any(r.code == "1.000002" for r in rows):
             original(self, rows)  # write, then fail, as a constraint would
-            raise importing.IntegrityError("boom")
+            raise IntegrityError("boom")
         return original(self, rows)
 
-    monkeypatch.setattr(importing._Writer, "create_batch", failing)
+    monkeypatch.setattr(PageWriter, "create_batch", failing)
     rows = [birth_row(code=f"1.00000{i}", name=f"Thủ tục {i}") for i in range(1, 4)]
     _plan, result = run(rows)
     assert result.created == 2
@@ -417,7 +419,7 @@ def test_write_helpers_count_rows(catalogue):
     assert write_xlsx(io.BytesIO()) == 1
 
 
-# ---------------------------------------------------------------- demo data (issue 3, point 9)
+# ---------------------------------------------------------------- demo data
 
 
 def test_demo_catalogue_files_are_complete_and_valid():
