@@ -13,7 +13,7 @@ from django.db.models import CharField, F, OuterRef, Subquery
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from wagtail.models import Locale, Page, PageLogEntry, ReferenceIndex, Revision
+from wagtail.models import COMMENTS_RELATION_NAME, Locale, Page, PageLogEntry, ReferenceIndex, Revision
 from wagtail.search.backends import get_search_backends
 
 from core.text import to_slug
@@ -163,7 +163,7 @@ class PageWriter:
         have made, so the editor opens it like any page and its history and
         "compare" views have a start."""
         pages = list(ProcedurePage.objects.filter(pk__in=page_ids).order_by("pk")
-                     .prefetch_related("components", "co_agencies", "legal_basis"))
+                     .prefetch_related("components", "co_agencies", "legal_basis", COMMENTS_RELATION_NAME))
         Revision.objects.bulk_create([
             Revision(content_type=self.content_type, base_content_type=self.base_content_type, object_id=str(page.pk),
                      created_at=now, user=self.user, object_str=str(page), content=page.serializable_data())
