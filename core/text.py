@@ -1,4 +1,5 @@
-"""Vietnamese folding: the one rule every app shares (search, import, look-up, sorting).
+"""Vietnamese text rules every app shares: folding (search, import, look-up),
+slugs and dictionary order.
 
 Citizens often type without diacritics ("dang ky khai sinh"). SQLite FTS5's
 ``remove_diacritics`` skips letters with two marks (ộ, ấ, ự) and never folds
@@ -10,9 +11,11 @@ through :func:`fold`.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 
 from anyascii import anyascii
+from django.utils.text import slugify
 
 # Words: letters/digits, with inner dots kept so that procedure codes such as
 # 1.001193 or agency codes 000.00.10.H30 stay one token for our own matching.
@@ -75,3 +78,37 @@ def with_folded(value) -> str:
     if not text or folded == text.lower():
         return text
     return f"{text} {folded}"
+
+
+def to_slug(text: str | None) -> str:
+    """The address slug of a Vietnamese name: folded to ASCII first, since
+    Django's ``slugify`` drops ``đ`` and every letter with two marks
+    (``Đăng ký`` → ``dang-ky``, not ``ang-ky``)."""
+    return slugify(to_ascii(text or ""))
+
+
+# ---------------------------------------------------------------- Vietnamese order
+
+_ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
+_ORDER = {letter: i for i, letter in enumerate(_ALPHABET)}
+# không dấu, huyền, hỏi, ngã, sắc, nặng: the dictionary order of tones
+_TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
+
+
+def sort_key(text: str | None) -> tuple:
+    """A key that sorts Vietnamese words as a dictionary does: letters in the
+    Vietnamese alphabet (d before đ before e, a ă â), then tones. Databases
+    sort by code point, which puts "Đăng ký" after "Z"."""
+    letters, tones = [], []
+    for char in (text or "").lower():
+        tone = 0
+        kept = ""
+        for part in unicodedata.normalize("NFD", char):
+            if part in _TONES:
+                tone = _TONES[part]
+            else:
+                kept += part
+        base = unicodedata.normalize("NFC", kept)
+        letters.append((0, _ORDER[base]) if base in _ORDER else (1, ord(base[0]) if base else 0))
+        tones.append(tone)
+    return (letters, tones)

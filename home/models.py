@@ -59,10 +59,8 @@ class HomePage(Page):
         context["latest_news"] = (
             NewsPage.objects.live().public().filter(locale=self.locale).order_by("-date", "-first_published_at")[:4]
         )
-        # most-used procedures and the fields of the catalogue (procedures app)
-        from procedures.catalogue import home_sections
-
-        context.update(home_sections(self.locale))
+        # the catalogue's sections come from procedures' template tag
+        # `procedure_sections` (home_page.html): home does not import procedures
         return context
 
 

@@ -1,5 +1,5 @@
 """Wagtail admin screens for loading and exporting the procedure catalogue
-and downloading the ministry's tables (issue 3, points 7 and 8).
+and downloading the ministry's tables.
 
 Import is two steps: the upload is checked and shown as a preview (what
 will be created, updated, left unchanged and refused, with line numbers and
@@ -9,6 +9,7 @@ confirm step imports that same file. Nothing is written before the confirm.
 
 from __future__ import annotations
 
+import io
 import secrets
 import tempfile
 import time
@@ -29,7 +30,16 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.models import Locale
 
 from . import exporting, ministry_tables
-from .importing import ImportContext, ImportFileError, apply_plan, default_parent, plan_import, read_table
+from .importing import (
+    COLUMNS,
+    REQUIRED,
+    ImportContext,
+    ImportFileError,
+    apply_plan,
+    default_parent,
+    plan_import,
+    read_table,
+)
 from .models import ProcedureIndexPage
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -45,7 +55,7 @@ def upload_dir() -> Path:
     return path
 
 
-def _catalogue_permissions(user):
+def catalogue_permissions(user):
     """Who may import (publish procedures under the catalogue) and who may
     export (edit them): Wagtail's page permissions on the catalogue page."""
     if user.is_superuser:
@@ -58,7 +68,7 @@ def _catalogue_permissions(user):
 
 
 def require(user, *, importing: bool) -> None:
-    can_import, can_export = _catalogue_permissions(user)
+    can_import, can_export = catalogue_permissions(user)
     if not (can_import if importing else can_export):
         raise PermissionDenied
 
@@ -93,14 +103,12 @@ class ImportExportView(WagtailAdminTemplateMixin, TemplateView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        from .importing import COLUMNS, REQUIRED
-
         context = super().get_context_data(**kwargs)
         context.setdefault("form", UploadForm())
         context["columns"] = COLUMNS
         context["required_columns"] = REQUIRED
         context["year"] = timezone.localdate().year
-        context["can_import"] = _catalogue_permissions(self.request.user)[0]
+        context["can_import"] = catalogue_permissions(self.request.user)[0]
         return context
 
     def post(self, request, *args, **kwargs):
@@ -176,8 +184,6 @@ def export_view(request, fmt: str):
         exporting.write_xlsx(buffer)
         buffer.seek(0)
         return FileResponse(buffer, as_attachment=True, filename=f"thu-tuc-{stamp}.xlsx", content_type=XLSX)
-    import io
-
     text = io.StringIO()
     exporting.write_csv(text)
     response = HttpResponse(text.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")

@@ -31,12 +31,9 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel
-from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet
+
+from .models import CalendarDay, ProcessingUnit
 
 __all__ = [
     "CalendarDay",
@@ -51,49 +48,10 @@ __all__ = [
 WEEKEND = frozenset({5, 6})
 
 
-# How a procedure's processing time is counted: the values of
-# procedures.models.ProcessingUnit (not imported: this module is imported by
-# procedures.models itself).
-WORKING_DAYS = "working_days"
-CALENDAR_DAYS = "calendar_days"
-HOURS = "hours"
-
-
-class CalendarDay(models.Model):
-    """An exception to the weekly rhythm: a day off on a weekday (a public
-    holiday, a swapped day off) or a working day on a weekend (a make-up
-    Saturday). Days without a row follow the rule "Monday to Friday work"."""
-
-    class Kind(models.TextChoices):
-        DAY_OFF = "day_off", _("Day off")
-        WORKING_DAY = "working_day", _("Make-up working day")
-
-    date = models.DateField(_("date"), unique=True)
-    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.DAY_OFF)
-    name = models.CharField(
-        _("name"), max_length=255, help_text=_("For example: Tết Nguyên đán, or: làm bù cho ngày 31/8.")
-    )
-
-    panels = [FieldPanel("date"), FieldPanel("kind"), FieldPanel("name")]
-
-    class Meta:
-        verbose_name = _("calendar day")
-        verbose_name_plural = _("working-day calendar")
-        ordering = ["date"]
-
-    def __str__(self) -> str:
-        return f"{self.date:%d/%m/%Y} {self.name}"
-
-    @property
-    def is_working(self) -> bool:
-        return self.kind == self.Kind.WORKING_DAY
-
-    def weekday_name(self) -> str:
-        from django.utils.dates import WEEKDAYS
-
-        return str(WEEKDAYS[self.date.weekday()])
-
-    weekday_name.short_description = _("weekday")
+# How a procedure's processing time is counted.
+WORKING_DAYS = ProcessingUnit.WORKING_DAYS.value
+CALENDAR_DAYS = ProcessingUnit.CALENDAR_DAYS.value
+HOURS = ProcessingUnit.HOURS.value
 
 
 # ---------------------------------------------------------------- working hours
@@ -310,21 +268,3 @@ def add_processing_time(received_at: dt.datetime, amount, unit: str = WORKING_DA
 def processing_time_between(start: dt.datetime, end: dt.datetime, unit: str = WORKING_DAYS) -> Decimal:
     """The processing time (in `unit`) between two moments."""
     return WorkingCalendar().processing_time_between(start, end, unit)
-
-
-# ---------------------------------------------------------------- admin
-
-
-class CalendarDayViewSet(SnippetViewSet):
-    """Snippets → Working-day calendar: the exceptions, newest year first."""
-
-    model = CalendarDay
-    icon = "date"
-    menu_label = _("Working-day calendar")
-    list_display = ["date", "weekday_name", "kind", "name"]
-    list_filter = {"kind": ["exact"], "date": ["year"]}
-    list_per_page = 100
-    ordering = ["-date"]
-
-
-register_snippet(CalendarDayViewSet)

@@ -9,7 +9,6 @@ turning the page into an error: a stale bookmark still lands on a catalogue.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -20,33 +19,10 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Locale
 
-# ---------------------------------------------------------------- Vietnamese order
+from core.text import sort_key
 
-_ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
-_ORDER = {letter: i for i, letter in enumerate(_ALPHABET)}
-# không dấu, huyền, hỏi, ngã, sắc, nặng: the dictionary order of tones
-_TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
-
-
-def vietnamese_sort_key(text: str) -> tuple:
-    """A key that sorts Vietnamese words as a dictionary does: letters in the
-    Vietnamese alphabet (d before đ before e, a ă â), then tones. Databases
-    sort by code point, which puts "Đăng ký" after "Z"."""
-    letters, tones = [], []
-    for char in (text or "").lower():
-        decomposed = unicodedata.normalize("NFD", char)
-        tone = 0
-        kept = ""
-        for part in decomposed:
-            if part in _TONES:
-                tone = _TONES[part]
-            else:
-                kept += part
-        base = unicodedata.normalize("NFC", kept)
-        letters.append((0, _ORDER[base]) if base in _ORDER else (1, ord(base[0]) if base else 0))
-        tones.append(tone)
-    return (letters, tones)
-
+from .models.agencies import Agency, Field
+from .models.choices import PROCEDURE_TIER_CHOICES, LegalDocumentStatus, LegalDocumentType, ServiceKind, Tier
 
 # ---------------------------------------------------------------- facets
 
@@ -162,17 +138,14 @@ class FacetedFilter:
 
 # ---------------------------------------------------------------- procedures
 
-def _field_options() -> list[tuple[str, str]]:
-    from .models import Field
-
-    return _localized_options(Field, "code", order=lambda f: vietnamese_sort_key(f.name))
+def field_options() -> list[tuple[str, str]]:
+    """(code, name) of every field, in dictionary order of the names."""
+    return _localized_options(Field, "code", order=lambda f: sort_key(f.name))
 
 
 def _agency_options() -> list[tuple[str, str]]:
-    from .models import Agency, Tier
-
     tier_order = {tier: i for i, tier in enumerate(Tier.values)}
-    return _localized_options(Agency, "unit_code", order=lambda a: (tier_order.get(a.tier, 9), vietnamese_sort_key(a.name)))
+    return _localized_options(Agency, "unit_code", order=lambda a: (tier_order.get(a.tier, 9), sort_key(a.name)))
 
 
 def _localized_options(model, key: str, order) -> list[tuple[str, str]]:
@@ -188,14 +161,10 @@ def _localized_options(model, key: str, order) -> list[tuple[str, str]]:
 
 
 def _tier_options() -> list[tuple[str, str]]:
-    from .models import ProcedureTier
-
-    return [(value, str(label)) for value, label in ProcedureTier.choices]
+    return [(value, str(label)) for value, label in PROCEDURE_TIER_CHOICES]
 
 
 def _level_options() -> list[tuple[str, str]]:
-    from .models import ServiceKind
-
     kinds = {3: ServiceKind.PARTIAL.label, 4: ServiceKind.FULL.label}
     options = []
     for level in range(1, 5):
@@ -208,7 +177,7 @@ def _level_options() -> list[tuple[str, str]]:
 
 class ProcedureFilter(FacetedFilter):
     facets = [
-        Facet("field", _("Field"), "field__code", "field__code", _field_options),
+        Facet("field", _("Field"), "field__code", "field__code", field_options),
         Facet("agency", _("Agency"), "agency__unit_code", "agency__unit_code", _agency_options),
         Facet("tier", _("Tier"), "tier", "tier", _tier_options),
         Facet("level", _("Online service level"), "level", "level", _level_options, cast=int),
@@ -219,9 +188,9 @@ class ProcedureFilter(FacetedFilter):
     def ordered_ids(self, queryset) -> list[int]:
         rows = list(queryset.order_by().values_list("pk", "title", "usage_count"))
         if self.sort == "popular":
-            rows.sort(key=lambda r: (-r[2], vietnamese_sort_key(r[1])))
+            rows.sort(key=lambda r: (-r[2], sort_key(r[1])))
         else:
-            rows.sort(key=lambda r: vietnamese_sort_key(r[1]))
+            rows.sort(key=lambda r: sort_key(r[1]))
         return [r[0] for r in rows]
 
     def fetch(self, ids: list[int]):
@@ -241,13 +210,11 @@ class LegalDocumentFilter(FacetedFilter):
     default_sort = "newest"
 
     def __init__(self, queryset, params, fixed=None):
-        from .models import LegalDocumentStatus, LegalDocumentType
-
         base = queryset
 
         def issuers():
             values = {i for i in base.order_by().values_list("issuer", flat=True).distinct() if i}
-            return [(v, v) for v in sorted(values, key=vietnamese_sort_key)]
+            return [(v, v) for v in sorted(values, key=sort_key)]
 
         def years():
             values = base.order_by().annotate(year=ExtractYear("signed_date")).values_list("year", flat=True).distinct()
@@ -268,28 +235,3 @@ class LegalDocumentFilter(FacetedFilter):
     def ordered_ids(self, queryset) -> list[int]:
         order = ["signed_date", "pk"] if self.sort == "oldest" else ["-signed_date", "-pk"]
         return list(queryset.order_by(*order).values_list("pk", flat=True))
-
-
-# ---------------------------------------------------------------- home page
-
-def home_sections(locale: Locale, popular: int = 6) -> dict:
-    """What the home page shows of the catalogue in `locale`: the most-used
-    procedures (only those used at least once) and the fields with their
-    number of procedures. Empty when there is no catalogue, so the home page
-    never shows an empty section."""
-    from .models import ProcedureIndexPage
-
-    catalogue = ProcedureIndexPage.objects.live().public().filter(locale=locale).order_by("path").first()
-    if catalogue is None:
-        return {}
-    procedures = catalogue.procedures()
-    most_used = list(procedures.filter(usage_count__gt=0).order_by("-usage_count", "title")[:popular])
-    names = dict(_field_options())
-    counts = procedures.order_by().values("field__code").annotate(n=Count("pk"))
-    fields = [
-        {"code": row["field__code"], "name": names.get(row["field__code"], row["field__code"]), "count": row["n"],
-         "url": catalogue.field_url(row["field__code"])}
-        for row in counts
-    ]
-    fields.sort(key=lambda f: vietnamese_sort_key(f["name"]))
-    return {"procedure_catalogue": catalogue, "popular_procedures": most_used, "procedure_fields": fields}

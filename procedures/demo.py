@@ -11,19 +11,20 @@ them, so a second `load_demo` is quick.
 from __future__ import annotations
 
 import datetime
-import importlib
 import json
 from pathlib import Path
 
-from anyascii import anyascii
 from django.db import transaction
-from django.utils.text import slugify
+from django.utils import timezone
 from wagtail.models import Locale
 
+from core.text import to_slug
 from home.disclosure import DisclosureKind
 from home.setup import ensure_site, get_or_create_child, translate_page
 
-from .models import Agency, Field, LegalDocumentIndexPage, LegalDocumentPage, ProcedureIndexPage
+from . import demo_procedures
+from .management.commands.seed_calendar import vietnam_calendar
+from .models import Agency, CalendarDay, Field, LegalDocumentIndexPage, LegalDocumentPage, ProcedureIndexPage
 
 DATA = Path(__file__).resolve().parent / "demo_data"
 
@@ -151,7 +152,7 @@ def _index(home, model, spec: dict, kind: str):
 
 def document_slug(number: str) -> str:
     """`43/2011/NĐ-CP` → `43-2011-nd-cp` (slugify alone drops Đ)."""
-    return slugify(anyascii(number.replace("/", "-")))
+    return to_slug(number.replace("/", "-"))
 
 
 def load_legal_documents(index: LegalDocumentIndexPage) -> dict[str, LegalDocumentPage]:
@@ -190,11 +191,6 @@ def load_catalogue(stdout) -> None:
 def load_calendar(stdout) -> None:
     """Seed this year's and next year's days off, once, so that demo
     appointment dates skip Tết and the other public holidays."""
-    from django.utils import timezone
-
-    from .calendar import CalendarDay
-    from .management.commands.seed_calendar import vietnam_calendar
-
     this_year = timezone.localdate().year
     for year in (this_year, this_year + 1):
         if CalendarDay.objects.filter(date__year=year).exists():
@@ -208,11 +204,5 @@ def load_calendar(stdout) -> None:
 def load(stdout) -> None:
     load_calendar(stdout)
     load_catalogue(stdout)
-    # The procedures (engineer A2's module) link to everything above.
-    try:
-        procedures = importlib.import_module("procedures.demo_procedures")
-    except ModuleNotFoundError as exc:
-        if exc.name != "procedures.demo_procedures":
-            raise
-        return
-    procedures.load(stdout)
+    # The procedures link to everything above.
+    demo_procedures.load(stdout)

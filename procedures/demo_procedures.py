@@ -1,6 +1,6 @@
 """Demo procedures: 48 real administrative procedures of a province across
 14 fields and the province, commune and (legacy) district tiers, with their
-form templates and English translations (issue 3, point 9).
+form templates and English translations.
 
 `procedures.demo.load` calls `load(stdout)` after it has made the agencies,
 fields, legal documents and the catalogue page. The procedures go through
@@ -21,12 +21,11 @@ import zipfile
 from pathlib import Path
 from xml.etree import ElementTree
 
-from anyascii import anyascii
 from django.core.files import File
-from django.utils.text import slugify
 from wagtail.documents import get_document_model
 from wagtail.models import Collection, Locale
 
+from core.text import to_slug
 from home.setup import translate_page
 
 from .importing import ImportContext, apply_plan, default_parent, plan_import, read_table
@@ -91,9 +90,9 @@ def import_procedures():
 
 
 def _english_slug(name: str, code: str, parent) -> str:
-    slug = slugify(anyascii(name))[:200] or slugify(code.replace(".", "-"))
+    slug = to_slug(name)[:200] or to_slug(code.replace(".", "-"))
     if ProcedurePage.objects.child_of(parent).filter(slug=slug).exists():
-        slug = f"{slug[:180]}-{slugify(code.replace('.', '-'))}"
+        slug = f"{slug[:180]}-{to_slug(code.replace('.', '-'))}"
     return slug
 
 

@@ -1,15 +1,17 @@
 """Export of the procedure catalogue in the import's columns, so that
-export → import is the identity (issue 3, point 7). See `importing` for the
+export → import is the identity. See `importing` for the
 cell syntax."""
 
 from __future__ import annotations
 
 import csv
 import io
+from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
 from django.db.models import QuerySet
+from wagtail.documents import get_document_model
 from wagtail.models import Locale
 
 from core.exports import safe_cell, text_cell
@@ -68,10 +70,6 @@ def page_to_row(page: ProcedurePage) -> dict[str, str]:
 def iter_rows(queryset=None, chunk_size: int = 1000) -> Iterator[dict[str, str]]:
     """The pages of `queryset` as import cells, read as plain column values
     (no model instances), a chunk at a time."""
-    from collections import defaultdict
-
-    from wagtail.documents import get_document_model
-
     queryset = export_queryset() if queryset is None else queryset
     ids = list(queryset.values_list("pk", flat=True))
     template_names: dict[int, str] = {}
@@ -116,15 +114,15 @@ def write_csv(stream: io.TextIOBase, queryset=None) -> int:
 def write_xlsx(stream, queryset=None) -> int:
     """Write an .xlsx workbook (one sheet, the import's columns, every cell
     text so codes such as 1.001193 stay as typed)."""
+    # openpyxl is heavy to import and only .xlsx downloads need it
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("procedures")
     widths = {"code": 12, "name": 50, "field": 24, "agency_code": 16, "steps": 60, "components": 60}
     for index, column in enumerate(COLUMNS, start=1):
-        from openpyxl.utils import get_column_letter
-
         sheet.column_dimensions[get_column_letter(index)].width = widths.get(column, 18)
     sheet.freeze_panes = "A2"
     header = []

@@ -1,4 +1,4 @@
-"""The two tables a province sends the Ministry, as `.xlsx` (issue 3, point 8).
+"""The two tables a province sends the Ministry, as `.xlsx`.
 
 - The online public service roadmap catalogue (seed `004_*.txt`, section 2.2
   "Danh mục dịch vụ công trực tuyến mức độ 3, 4"): No., service name, level,
@@ -28,7 +28,7 @@ from wagtail.models import Locale, Site
 
 from core.exports import safe_cell
 
-from .models import ProcedurePage, ProcedureTier
+from .models import ProcedurePage, Tier
 
 ROADMAP_HEADERS = ("TT", "Tên DVCTT", "Mức DVCTT", "Cấp dịch vụ (tỉnh/huyện/xã)", "Cơ quan chủ trì xử lý",
                    "Cơ quan đồng xử lý")
@@ -38,8 +38,8 @@ ONLINE_SERVICE_HEADERS = (
     "Tổng số hồ sơ thực tế tiếp nhận, xử lý (bao gồm cả trực tuyến, trực tiếp)",
     "Địa chỉ Internet", "Văn bản quy định TTHC cung cấp DVC trực tuyến mức 3, 4",
 )
-TIER_LABELS = {ProcedureTier.PROVINCE: "Tỉnh", ProcedureTier.DISTRICT: "Huyện", ProcedureTier.COMMUNE: "Xã"}
-TIER_ORDER = {ProcedureTier.PROVINCE: 0, ProcedureTier.DISTRICT: 1, ProcedureTier.COMMUNE: 2}
+TIER_LABELS = {Tier.PROVINCE: "Tỉnh", Tier.DISTRICT: "Huyện", Tier.COMMUNE: "Xã"}
+TIER_ORDER = {Tier.PROVINCE: 0, Tier.DISTRICT: 1, Tier.COMMUNE: 2}
 
 
 def online_procedures():
@@ -137,6 +137,7 @@ def _roman(n: int) -> str:
 
 
 def _workbook(title: str, subtitle: str, headers: tuple, rows: list[tuple], widths: list[int]) -> bytes:
+    # openpyxl is heavy to import and only these downloads need it
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.utils import get_column_letter

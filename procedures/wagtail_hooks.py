@@ -1,12 +1,18 @@
 """Admin for the procedure catalogue: agencies and fields as snippets in one
-"Catalogue" menu, with listing, search and filters."""
+"Catalogue" menu, with listing, search and filters; the working-day
+calendar; and the screens to import and export procedures and download the
+ministry's tables (procedures/admin_views.py)."""
 
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from .models import Agency, Field
+from . import admin_views
+from .models import Agency, CalendarDay, Field
 
 
 class AgencyViewSet(SnippetViewSet):
@@ -40,41 +46,42 @@ class CatalogueViewSetGroup(SnippetViewSetGroup):
     menu_order = 250
 
 
+class CalendarDayViewSet(SnippetViewSet):
+    """Snippets → Working-day calendar: the exceptions, newest year first."""
+
+    model = CalendarDay
+    icon = "date"
+    menu_label = _("Working-day calendar")
+    list_display = ["date", "weekday_name", "kind", "name"]
+    list_filter = {"kind": ["exact"], "date": ["year"]}
+    list_per_page = 100
+    ordering = ["-date"]
+
+
 register_snippet(CatalogueViewSetGroup)
+register_snippet(CalendarDayViewSet)
 
 
-# ---------------------------------------------------------------- import, export and the ministry's tables
-# (engineer A2: procedures/admin_views.py; keep this section at the end of the file)
-
-from django.urls import path as _a2_path  # noqa: E402
-from django.urls import reverse as _a2_reverse  # noqa: E402
-from wagtail import hooks as _a2_hooks  # noqa: E402
-from wagtail.admin.menu import MenuItem as _A2MenuItem  # noqa: E402
-
-from . import admin_views as _a2_admin_views  # noqa: E402
-
-
-@_a2_hooks.register("register_admin_urls")
+@hooks.register("register_admin_urls")
 def register_procedure_import_urls():
     return [
-        _a2_path("procedures/import/", _a2_admin_views.ImportExportView.as_view(), name="procedures_import"),
-        _a2_path("procedures/import/confirm/", _a2_admin_views.ConfirmImportView.as_view(),
-                 name="procedures_import_confirm"),
-        _a2_path("procedures/export/<str:fmt>/", _a2_admin_views.export_view, name="procedures_export"),
-        _a2_path("procedures/ministry/roadmap.xlsx", _a2_admin_views.roadmap_view, name="procedures_roadmap_xlsx"),
-        _a2_path("procedures/ministry/online-services.xlsx", _a2_admin_views.online_services_view,
-                 name="procedures_online_services_xlsx"),
+        path("procedures/import/", admin_views.ImportExportView.as_view(), name="procedures_import"),
+        path("procedures/import/confirm/", admin_views.ConfirmImportView.as_view(), name="procedures_import_confirm"),
+        path("procedures/export/<str:fmt>/", admin_views.export_view, name="procedures_export"),
+        path("procedures/ministry/roadmap.xlsx", admin_views.roadmap_view, name="procedures_roadmap_xlsx"),
+        path("procedures/ministry/online-services.xlsx", admin_views.online_services_view,
+             name="procedures_online_services_xlsx"),
     ]
 
 
-class _ProcedureImportMenuItem(_A2MenuItem):
+class ProcedureImportMenuItem(MenuItem):
     def is_shown(self, request):
-        return any(_a2_admin_views._catalogue_permissions(request.user))
+        return any(admin_views.catalogue_permissions(request.user))
 
 
-@_a2_hooks.register("register_admin_menu_item")
+@hooks.register("register_admin_menu_item")
 def register_procedure_import_menu_item():
-    return _ProcedureImportMenuItem(
-        _("Import and export procedures"), _a2_reverse("procedures_import"), icon_name="download",
+    return ProcedureImportMenuItem(
+        _("Import and export procedures"), reverse("procedures_import"), icon_name="download",
         name="procedure-import", order=260,
     )

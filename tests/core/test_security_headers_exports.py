@@ -223,7 +223,7 @@ def test_finding_15_neutralised_export_still_imports_as_the_identity(evil_catalo
     path = tmp_path / f"export.{suffix}"
     call_command("export_procedures", str(path), stdout=io.StringIO())
     with path.open("rb") as stream:
-        from procedures.importing import _rows_from_csv, _rows_from_xlsx
+        from procedures.importing.reading import _rows_from_csv, _rows_from_xlsx
 
         cells = [c for row in (_rows_from_xlsx if suffix == "xlsx" else _rows_from_csv)(stream) for c in row]
     assert "'" + EVIL in cells and EVIL not in cells

@@ -8,7 +8,7 @@ import re
 import pytest
 from wagtail.models import Locale
 
-from procedures.catalogue import vietnamese_sort_key
+from core.text import sort_key
 from procedures.models import Agency, Field
 from tests.procedures.fixtures import (
     JUSTICE,
@@ -136,10 +136,10 @@ def test_sort_by_name_in_vietnamese_order_and_by_most_used(client, catalogue, pr
                              "Đăng ký đất đai lần đầu"]
 
 
-def test_vietnamese_sort_key():
-    assert sorted(["Ăn", "Ân", "Anh"], key=vietnamese_sort_key) == ["Anh", "Ăn", "Ân"]
-    assert sorted(["Đăng", "Dân", "Em"], key=vietnamese_sort_key) == ["Dân", "Đăng", "Em"]
-    assert sorted(["hồ", "hổ", "hỗ", "ho", "hò", "hó", "họ"], key=vietnamese_sort_key) == [
+def test_sort_key():
+    assert sorted(["Ăn", "Ân", "Anh"], key=sort_key) == ["Anh", "Ăn", "Ân"]
+    assert sorted(["Đăng", "Dân", "Em"], key=sort_key) == ["Dân", "Đăng", "Em"]
+    assert sorted(["hồ", "hổ", "hỗ", "ho", "hò", "hó", "họ"], key=sort_key) == [
         "ho", "hò", "hó", "họ", "hồ", "hổ", "hỗ"]
 
 

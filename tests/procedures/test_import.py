@@ -1,4 +1,4 @@
-"""Import and export of the procedure catalogue (issue 3, point 7)."""
+"""Import and export of the procedure catalogue."""
 
 from __future__ import annotations
 
@@ -193,17 +193,19 @@ def test_bad_rows_are_refused_with_line_and_reason_and_leave_nothing(catalogue):
 
 def test_database_failure_in_a_batch_refuses_only_that_row(catalogue, monkeypatch):
     """A row the database refuses is rolled back whole; its batch-mates are written."""
-    from procedures import importing
+    from django.db import IntegrityError
 
-    original = importing._Writer.create_batch
+    from procedures.importing import PageWriter
+
+    original = PageWriter.create_batch
 
     def failing(self, rows):
         if any(r.code == "1.000002" for r in rows):
             original(self, rows)  # write, then fail, as a constraint would
-            raise importing.IntegrityError("boom")
+            raise IntegrityError("boom")
         return original(self, rows)
 
-    monkeypatch.setattr(importing._Writer, "create_batch", failing)
+    monkeypatch.setattr(PageWriter, "create_batch", failing)
     rows = [birth_row(code=f"1.00000{i}", name=f"Thủ tục {i}") for i in range(1, 4)]
     _plan, result = run(rows)
     assert result.created == 2
@@ -375,6 +377,46 @@ def test_admin_upload_preview_confirm(admin_client, catalogue):
     assert ProcedurePage.objects.count() == 2
 
 
+def test_imported_page_has_a_first_revision_an_editor_can_edit_and_publish(admin_client, catalogue):
+    from wagtail.test.utils.form_data import inline_formset, nested_form_data
+
+    run([birth_row()])
+    page = ProcedurePage.objects.get(code="1.001193")
+    revisions = Revision.page_revisions.filter(object_id=str(page.pk))
+    assert revisions.count() == 1
+    assert page.latest_revision_id == page.live_revision_id == revisions.get().pk
+    draft = page.latest_revision.as_object()
+    assert (draft.title, draft.code) == (page.title, page.code)
+    assert [c.name for c in draft.components.all()] == [c.name for c in page.components.order_by("sort_order")]
+
+    edit_url = reverse("wagtailadmin_pages:edit", args=[page.pk])
+    response = admin_client.get(edit_url)
+    assert response.status_code == 200
+    assert "Giấy chứng sinh" in response.content.decode()
+
+    components = list(page.components.order_by("sort_order"))
+    data = nested_form_data({
+        "title": "Thủ tục đăng ký khai sinh (sửa)", "slug": page.slug, "code": page.code,
+        "field": page.field_id, "agency": page.agency_id, "co_agencies": [a.pk for a in page.co_agencies.all()],
+        "tier": page.tier, "level": page.level, "processing_time": "1", "processing_unit": page.processing_unit,
+        "fee_vnd": "", "fee_note": page.fee_note, "applicants": page.applicants, "steps": page.steps,
+        "components": inline_formset([
+            {"id": c.pk, "name": c.name, "copies": c.copies, "kind": c.kind, "form_template": c.form_template_id or ""}
+            for c in components
+        ], initial=len(components)),
+        "submission_methods": page.submission_methods, "submission_note": "", "result": page.result,
+        "requirements": page.requirements, "legal_basis": [d.pk for d in page.legal_basis.all()],
+        "seo_title": "", "search_description": "", "comments": inline_formset([]),
+        "action-publish": "action-publish",
+    })
+    response = admin_client.post(edit_url, data)
+    assert response.status_code == 302, response.context["form"].errors if response.context else response
+    page.refresh_from_db()
+    assert page.title == "Thủ tục đăng ký khai sinh (sửa)" and page.live
+    assert revisions.count() == 2 and page.live_revision_id == page.latest_revision_id
+    assert "(sửa)" in admin_client.get(page.url).content.decode()
+
+
 def test_admin_upload_refuses_a_bad_file_and_needs_permission(admin_client, client, django_user_model):
     response = admin_client.post(reverse("procedures_import"),
                                  {"file": ContentFile(b"a,b\n1,2\n", name="x.csv")})
@@ -417,7 +459,7 @@ def test_write_helpers_count_rows(catalogue):
     assert write_xlsx(io.BytesIO()) == 1
 
 
-# ---------------------------------------------------------------- demo data (issue 3, point 9)
+# ---------------------------------------------------------------- demo data
 
 
 def test_demo_catalogue_files_are_complete_and_valid():

@@ -1,4 +1,4 @@
-"""The ministry's two tables as .xlsx downloads (issue 3, point 8)."""
+"""The ministry's two tables as .xlsx downloads."""
 
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ import holidays
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from procedures.calendar import CalendarDay
+from procedures.models import CalendarDay
 
 
 def vietnam_calendar(year: int) -> list[tuple[dt.date, str, str]]:

@@ -1,8 +1,10 @@
-"""Agencies, fields, procedures and legal documents: the procedure catalogue."""
+"""The procedure catalogue's pages: the index (with its facets and its
+per-agency and per-field sub-pages) and one page per procedure."""
 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -14,7 +16,6 @@ from django.urls import reverse
 from django.utils.formats import get_format
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
-from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path, re_path
 from wagtail.fields import RichTextField
@@ -25,322 +26,13 @@ from wagtail_localize.fields import SynchronizedField
 from core.search_fields import folded_search_fields
 from home.models import DisclosureSectionMixin
 
-
-class Tier(models.TextChoices):
-    """Level of government. Districts were abolished on 1 July 2025; the tier
-    stays only for old data (DESIGN.md)."""
-
-    PROVINCE = "province", _("Province")
-    DEPARTMENT = "department", _("Provincial department")
-    DISTRICT = "district", _("District (before 2025)")
-    COMMUNE = "commune", _("Commune")
-
-
-class Agency(TranslatableMixin, index.Indexed, ClusterableModel):
-    """A body that receives and handles dossiers (cơ quan, đơn vị).
-
-    Agencies form a tree: province → departments and the Public
-    Administration Service Centre → communes.
-    """
-
-    name = models.CharField(_("name"), max_length=255)
-    short_name = models.CharField(_("short name"), max_length=100, blank=True)
-    parent = models.ForeignKey(
-        "self", verbose_name=_("parent agency"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
-    )
-    tier = models.CharField(_("tier"), max_length=16, choices=Tier.choices)
-    unit_code = models.CharField(
-        _("unit code"),
-        max_length=40,
-        help_text=_("Identifier in the national catalogue of agency codes, e.g. 000.00.00.H30."),
-        validators=[RegexValidator(r"^[0-9A-Za-z.\-]+$", _("Use digits, letters, dots and hyphens only."))],
-    )
-    address = models.CharField(_("address"), max_length=255, blank=True)
-    phone = models.CharField(_("phone"), max_length=50, blank=True)
-    email = models.EmailField(_("email"), blank=True)
-    website = models.URLField(_("website"), blank=True)
-    opening_hours = models.TextField(_("opening hours"), blank=True)
-
-    panels = [
-        MultiFieldPanel(
-            [FieldPanel("name"), FieldPanel("short_name"), FieldPanel("parent"), FieldPanel("tier"),
-             FieldPanel("unit_code")],
-            heading=_("Agency"),
-        ),
-        MultiFieldPanel(
-            [FieldPanel("address"), FieldPanel("phone"), FieldPanel("email"), FieldPanel("website"),
-             FieldPanel("opening_hours")],
-            heading=_("Contact"),
-        ),
-    ]
-    search_fields = [
-        index.SearchField("name"), index.AutocompleteField("name"), index.SearchField("short_name"),
-        index.SearchField("unit_code"), index.AutocompleteField("unit_code"), index.FilterField("tier"),
-        index.FilterField("locale_id"),
-    ]
-    override_translatable_fields = [
-        SynchronizedField("unit_code", overridable=False),
-        SynchronizedField("parent", overridable=False),
-        SynchronizedField("phone", overridable=False),
-    ]
-
-    class Meta(TranslatableMixin.Meta):
-        verbose_name = _("agency")
-        verbose_name_plural = _("agencies")
-        ordering = ["name"]
-        constraints = [
-            models.UniqueConstraint(fields=["unit_code", "locale"], name="unique_agency_unit_code_per_locale"),
-        ]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class Field(TranslatableMixin, index.Indexed, models.Model):
-    """A field of administration (lĩnh vực): hộ tịch, đất đai, xây dựng…"""
-
-    name = models.CharField(_("name"), max_length=255)
-    code = models.SlugField(_("code"), max_length=64, help_text=_("Short identifier used in addresses, e.g. ho-tich."))
-    description = models.TextField(_("description"), blank=True)
-
-    panels = [FieldPanel("name"), FieldPanel("code"), FieldPanel("description")]
-    search_fields = [
-        index.SearchField("name"), index.AutocompleteField("name"), index.SearchField("code"),
-        index.FilterField("locale_id"),
-    ]
-    override_translatable_fields = [SynchronizedField("code", overridable=False)]
-
-    class Meta(TranslatableMixin.Meta):
-        verbose_name = _("field")
-        verbose_name_plural = _("fields")
-        ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["code", "locale"], name="unique_field_code_per_locale")]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-# ---------------------------------------------------------------- procedures
-
-class ProcedureTier(models.TextChoices):
-    """The tier that settles a procedure. Districts were abolished on 1 July
-    2025; `district` stays only for old data (DESIGN.md)."""
-
-    PROVINCE = "province", _("Province")
-    DISTRICT = "district", _("District (before 2025)")
-    COMMUNE = "commune", _("Commune")
-
-
-class ServiceLevel(models.IntegerChoices):
-    """Online service level of Decree 43/2011 (DESIGN.md, "Online service levels")."""
-
-    LEVEL_1 = 1, _("Level 1")
-    LEVEL_2 = 2, _("Level 2")
-    LEVEL_3 = 3, _("Level 3")
-    LEVEL_4 = 4, _("Level 4")
-
-
-class ServiceKind(models.TextChoices):
-    """The Decree 42/2022 kind derived from the level."""
-
-    PARTIAL = "partial", _("Partial online public service")
-    FULL = "full", _("Full online public service")
-
-
-class ProcessingUnit(models.TextChoices):
-    WORKING_DAYS = "working_days", _("working days")
-    CALENDAR_DAYS = "calendar_days", _("calendar days")
-    HOURS = "hours", _("working hours")
-
-
-class SubmissionMethod(models.TextChoices):
-    IN_PERSON = "in_person", _("In person")
-    ONLINE = "online", _("Online")
-    POST = "post", _("By post")
-
-
-class ComponentKind(models.TextChoices):
-    ORIGINAL = "original", _("Original")
-    COPY = "copy", _("Copy")
-    CERTIFIED_COPY = "certified_copy", _("Certified copy")
-    ORIGINAL_OR_COPY = "original_or_copy", _("Original or certified copy")
-
-
-class ChoiceListField(models.JSONField):
-    """A list of choice values stored as JSON, edited as checkboxes.
-
-    Portable across SQLite and PostgreSQL (no ArrayField), and synchronised
-    between translations by wagtail-localize like any non-text field.
-    """
-
-    def __init__(self, *args, choice_class=None, **kwargs):
-        self.choice_class = choice_class
-        kwargs.setdefault("default", list)
-        kwargs.setdefault("blank", True)
-        super().__init__(*args, **kwargs)
-
-    def deconstruct(self):
-        name, path, args, kwargs = super().deconstruct()
-        kwargs.pop("choice_class", None)
-        return name, path, args, kwargs
-
-    def formfield(self, **kwargs):
-        from django import forms
-
-        choices = self.choice_class.choices if self.choice_class else []
-        return forms.TypedMultipleChoiceField(
-            choices=choices,
-            required=not self.blank,
-            label=self.verbose_name,
-            help_text=self.help_text,
-            widget=forms.CheckboxSelectMultiple,
-        )
-
-    def validate(self, value, model_instance):
-        super().validate(value, model_instance)
-        if self.choice_class is not None:
-            allowed = set(self.choice_class.values)
-            if not isinstance(value, list) or any(v not in allowed for v in value):
-                raise ValidationError(_("Choose only from the listed options."), code="invalid_choice")
-
-
-def split_lines(text: str) -> list[str]:
-    """The non-empty lines of a one-item-per-line field."""
-    return [line.strip() for line in (text or "").splitlines() if line.strip()]
-
-
-# ---------------------------------------------------------------- legal documents
-
-class LegalDocumentType(models.TextChoices):
-    LAW = "law", _("Law")
-    ORDINANCE = "ordinance", _("Ordinance")
-    RESOLUTION = "resolution", _("Resolution")
-    DECREE = "decree", _("Decree")
-    DECISION = "decision", _("Decision")
-    DIRECTIVE = "directive", _("Directive")
-    CIRCULAR = "circular", _("Circular")
-    JOINT_CIRCULAR = "joint_circular", _("Joint circular")
-    OFFICIAL_LETTER = "official_letter", _("Official letter")
-    PLAN = "plan", _("Plan")
-    OTHER = "other", _("Other")
-
-
-class LegalDocumentStatus(models.TextChoices):
-    IN_FORCE = "in_force", _("In force")
-    AMENDED = "amended", _("Amended, partly in force")
-    NOT_YET = "not_yet", _("Not yet in force")
-    EXPIRED = "expired", _("Expired")
-
-
-class LegalDocumentIndexPage(DisclosureSectionMixin, Page):
-    """The system of legal documents (Decree 43 disclosure kind
-    `legal_documents`), filtered by type, issuer, year and status."""
-
-    intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
-
-    content_panels = [*Page.content_panels, FieldPanel("intro")]
-    promote_panels = [*Page.promote_panels, *DisclosureSectionMixin.disclosure_panels]
-    subpage_types = ["procedures.LegalDocumentPage"]
-    parent_page_types = ["home.HomePage", "home.StandardPage"]
-    per_page = 20
-
-    class Meta:
-        verbose_name = _("legal document index")
-
-    def documents(self):
-        return LegalDocumentPage.objects.live().public().descendant_of(self)
-
-    def get_context(self, request, *args, **kwargs):
-        from .catalogue import LegalDocumentFilter
-
-        context = super().get_context(request, *args, **kwargs)
-        context.update(LegalDocumentFilter(self.documents(), request.GET).context(per_page=self.per_page))
-        return context
-
-
-class LegalDocumentPage(Page):
-    """One legal document (văn bản), e.g. Nghị định 43/2011/NĐ-CP."""
-
-    number = models.CharField(
-        _("number and symbol"), max_length=64, help_text=_("As printed on the document, e.g. 43/2011/NĐ-CP."),
-    )
-    doc_type = models.CharField(_("type"), max_length=24, choices=LegalDocumentType.choices)
-    issuer = models.CharField(_("issuing body"), max_length=255, help_text=_("e.g. Chính phủ, Quốc hội, UBND tỉnh."))
-    signed_date = models.DateField(_("date signed"))
-    effective_date = models.DateField(_("date in force"), null=True, blank=True)
-    status = models.CharField(
-        _("status"), max_length=16, choices=LegalDocumentStatus.choices, default=LegalDocumentStatus.IN_FORCE,
-    )
-    summary = models.TextField(_("summary"), blank=True, help_text=_("What the document governs, in a few sentences."))
-    document = models.ForeignKey(
-        "wagtaildocs.Document", verbose_name=_("file"), null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+",
-    )
-
-    content_panels = [
-        *Page.content_panels,
-        MultiFieldPanel(
-            [FieldPanel("number"), FieldPanel("doc_type"), FieldPanel("issuer"), FieldPanel("signed_date"),
-             FieldPanel("effective_date"), FieldPanel("status")],
-            heading=_("Document"),
-        ),
-        FieldPanel("summary"),
-        FieldPanel("document"),
-    ]
-    search_fields = folded_search_fields([
-        # the later title entry replaces Page's (modelsearch keeps the last)
-        *Page.search_fields,
-        index.SearchField("title", boost=4),
-        index.SearchField("number", boost=5),
-        index.AutocompleteField("number"),
-        index.FilterField("number"),
-        index.SearchField("issuer"),
-        index.SearchField("summary"),
-        index.FilterField("doc_type"),
-        index.FilterField("status"),
-        index.FilterField("signed_date"),
-    ])
-    override_translatable_fields = [
-        SynchronizedField("number", overridable=False),
-        SynchronizedField("signed_date", overridable=False),
-        SynchronizedField("effective_date", overridable=False),
-    ]
-    parent_page_types = ["procedures.LegalDocumentIndexPage"]
-    subpage_types: list[str] = []
-
-    class Meta:
-        verbose_name = _("legal document")
-        verbose_name_plural = _("legal documents")
-
-    def __str__(self) -> str:
-        return f"{self.get_doc_type_display()} {self.number}"
-
-    def clean(self):
-        super().clean()
-        clashes = LegalDocumentPage.objects.filter(number__iexact=self.number, locale_id=self.locale_id)
-        if self.pk:
-            clashes = clashes.exclude(pk=self.pk)
-        if self.number and clashes.exists():
-            raise ValidationError({"number": _("Another legal document in this language has this number.")})
-
-    @property
-    def year(self) -> int:
-        return self.signed_date.year
-
-    def based_procedures(self):
-        """The live procedures in this document's language that cite it as
-        legal basis (procedures link to the Vietnamese document, so match by
-        translation key)."""
-        return (
-            ProcedurePage.objects.live().public()
-            .filter(locale_id=self.locale_id, legal_basis__translation_key=self.translation_key)
-            .distinct().order_by("title")
-        )
-
-    def get_context(self, request, *args, **kwargs):
-        context = super().get_context(request, *args, **kwargs)
-        context["based_procedures"] = self.based_procedures()
-        return context
+from ..catalogue import ProcedureFilter
+from .agencies import Agency, Field
+from .choices import PROCEDURE_TIER_CHOICES, ComponentKind, ProcessingUnit, ServiceKind, ServiceLevel, SubmissionMethod
+from .fields import ChoiceListField, split_lines
+
+if TYPE_CHECKING:
+    from .documents import LegalDocumentPage
 
 
 class ProcedureIndexPage(RoutablePageMixin, DisclosureSectionMixin, Page):
@@ -364,8 +56,6 @@ class ProcedureIndexPage(RoutablePageMixin, DisclosureSectionMixin, Page):
         return ProcedurePage.objects.live().public().descendant_of(self)
 
     def _catalogue(self, request, *, agency=None, field=None, template_context=None):
-        from .catalogue import ProcedureFilter
-
         params = request.GET.copy()
         fixed = {}
         if agency is not None:
@@ -438,7 +128,7 @@ class ProcedurePage(Page):
     co_agencies = ParentalManyToManyField(
         Agency, verbose_name=_("co-handling agencies"), blank=True, related_name="co_handled_procedures",
     )
-    tier = models.CharField(_("tier"), max_length=16, choices=ProcedureTier.choices)
+    tier = models.CharField(_("tier"), max_length=16, choices=PROCEDURE_TIER_CHOICES)
     level = models.PositiveSmallIntegerField(
         _("online service level"), choices=ServiceLevel.choices, default=ServiceLevel.LEVEL_2,
         help_text=_("Levels 1–4 of Decree 43/2011; the Decree 42/2022 kind is derived from it."),
@@ -467,7 +157,7 @@ class ProcedurePage(Page):
         _("requirements and conditions"), blank=True, help_text=_("One requirement per line; leave empty if none."),
     )
     legal_basis = ParentalManyToManyField(
-        LegalDocumentPage, verbose_name=_("legal basis"), blank=True, related_name="based_procedure_pages",
+        "procedures.LegalDocumentPage", verbose_name=_("legal basis"), blank=True, related_name="based_procedure_pages",
     )
     usage_count = models.PositiveIntegerField(
         _("times used"), default=0, editable=False,
@@ -670,7 +360,3 @@ class ProcedureComponent(TranslatableMixin, Orderable):
 
     def __str__(self) -> str:
         return self.name
-
-
-# The working-day calendar (engineer D) lives in its own module.
-from .calendar import *  # noqa: E402, F403
