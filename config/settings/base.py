@@ -206,7 +206,7 @@ WAGTAIL_FRONTEND_LOGIN_URL = "/accounts/login/"
 # limits and refuse everyone without admin access alike (accounts.admin_door).
 WAGTAILADMIN_USER_LOGIN_FORM = "accounts.admin_door.AdminLoginForm"
 WAGTAILADMIN_USER_PASSWORD_RESET_FORM = "accounts.admin_door.AdminPasswordResetForm"
-# ---------------------------------------------------------------- search (engineer C, issue 4)
+# ---------------------------------------------------------------- search
 # Wagtail's database backend by default (SQLite FTS5 / PostgreSQL); the
 # portal's Vietnamese-folding Elasticsearch 8 backend when ELASTICSEARCH_URL
 # is set (search/backends/elasticsearch8.py). Run `manage.py update_index`
@@ -249,7 +249,7 @@ ACCOUNT_PREVENT_ENUMERATION = True  # never say whether an email has an account
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 # "http" keeps the request's own scheme in emailed links; "https" forces it.
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = env_str("ACCOUNT_DEFAULT_HTTP_PROTOCOL", "http")
-# Abuse resistance (issue 5 point 7): allauth's rate limits, per IP and per
+# Abuse resistance: allauth's rate limits, per IP and per
 # account ("key" is the email typed). A limit is a sliding window in the
 # cache, so a lock-out ends by itself. Production needs a cache shared by
 # all workers for these to hold across processes.
