@@ -2,7 +2,7 @@
 guidance on the online services, news, and a section for each Decree 43
 kind the home app holds. Bodies are StreamField raw data."""
 
-from home.disclosure import DisclosureKind
+from core.disclosure import DisclosureKind
 
 
 def p(*paragraphs: str) -> dict:

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils.text import slugify
 from wagtail.models import Locale
 
-from home.disclosure import DisclosureKind
+from core.disclosure import DisclosureKind
 from home.setup import ensure_site, get_or_create_child, translate_page
 
 from .models import Agency, Field, LegalDocumentIndexPage, LegalDocumentPage, ProcedureIndexPage

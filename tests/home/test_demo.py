@@ -8,7 +8,7 @@ import pytest
 from wagtail.models import Locale
 
 from home import demo
-from home.disclosure import DisclosureKind
+from core.disclosure import DisclosureKind
 from home.models import NewsPage, PortalSettings, StandardPage
 
 
