@@ -1,6 +1,9 @@
 """Settings shared by every environment; each value that differs between
 deployments is read from the environment (see README, "Configuration")."""
 
+import json
+import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -297,10 +300,6 @@ def oidc_apps_from_env(environ=None) -> list[dict]:
     """allauth `APPS` entries for the generic OpenID Connect provider, one per
     id listed in OIDC_PROVIDERS; an id without client id or server URL is
     skipped rather than half-configured."""
-    import json
-    import os
-    import re
-
     environ = os.environ if environ is None else environ
     apps = []
     for provider_id in [p.strip() for p in environ.get("OIDC_PROVIDERS", "").split(",") if p.strip()]:
