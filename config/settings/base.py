@@ -275,11 +275,11 @@ PORTAL_PRIVACY_NOTICE_VERSION = env_str("PORTAL_PRIVACY_NOTICE_VERSION", "2025-0
 # The portal's own province (code in the list of administrative units): its
 # communes are offered first in the profile's address.
 PORTAL_HOME_PROVINCE_CODE = env_str("PORTAL_HOME_PROVINCE_CODE", "66")
-# A JSON file with the full list of provinces and communes
-# (accounts/data/administrative_units.json shows the shape). e-forms: the
-# complete two-tier list (34 provinces, 3,321 communes) by default.
+# A JSON file with the list of provinces and communes, for a newer official
+# list without a code change; by default the bundled complete two-tier list
+# (34 provinces, 3,321 communes): accounts/data/administrative_units.json.
 PORTAL_ADMINISTRATIVE_UNITS_FILE = env_str(
-    "PORTAL_ADMINISTRATIVE_UNITS_FILE", str(BASE_DIR / "eforms" / "data" / "administrative_units.json")
+    "PORTAL_ADMINISTRATIVE_UNITS_FILE", str(BASE_DIR / "accounts" / "data" / "administrative_units.json")
 )
 
 # ---------------------------------------------------------------- social login, OpenID Connect, MFA

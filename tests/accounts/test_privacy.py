@@ -184,3 +184,13 @@ def test_staff_cannot_delete_their_account_themselves(client, db):
     assert staff.is_active
     with pytest.raises(PermissionError):
         services.erase_account(staff)
+
+
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_privacy_notice_asks_only_for_what_the_portal_does(client, db, home_page, prefix):
+    """No SMS is sent: the notice and the sign-up page ask no consent for it."""
+    for url in (f"{prefix}/accounts/privacy/notice/", f"{prefix}/accounts/signup/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        text = response.content.decode()
+        assert "SMS" not in text and "tin nhắn" not in text, url
