@@ -1,4 +1,4 @@
-"""Issue 3, point 6: the Decree 43 disclosure report flags missing and stale kinds per language."""
+"""The Decree 43 disclosure report flags missing and stale kinds per language."""
 
 import datetime
 
