@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test serve install install-dev lint migrations-check test-postgres messages compilemessages bench clean
+.PHONY: run test serve install install-dev lint lock migrations-check test-postgres messages compilemessages bench clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,14 @@ test-postgres: install-dev
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
+
+# Re-pin the whole dependency tree after editing requirements.in or
+# requirements-dev.in; `make lock UPGRADE=1` also moves pins to the newest
+# versions the .in files allow.
+PIP_COMPILE = $(VENV)/bin/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links --no-emit-trusted-host $(if $(UPGRADE),--upgrade)
+lock: install-dev
+	$(PIP_COMPILE) --output-file requirements.txt requirements.in
+	$(PIP_COMPILE) --output-file requirements-dev.txt requirements-dev.in
 
 # Update the gettext catalogues: one per app, plus locale/ for site-wide templates.
 messages: install-dev

@@ -7,6 +7,7 @@ import re
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.functional import lazy
@@ -14,6 +15,8 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from core.client import client_ip
+
+from .mfa import needs_second_factor
 
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _RATE = re.compile(r"^\s*\d+\s*/\s*(\d*)\s*([smhd])\s*(?:/\s*\w+\s*)?$")
@@ -82,8 +85,6 @@ class PortalAccountAdapter(DefaultAccountAdapter):
         # allauth's "Successfully signed in as {{ name }}" shows the
         # generated username, which means nothing to a citizen: say it plainly.
         if message_template == "account/messages/logged_in.txt":
-            from django.contrib import messages
-
             messages.add_message(request, level, gettext("You are signed in."), extra_tags=extra_tags)
             return
         super().add_message(request, level, message_template, message_context, extra_tags, message)
@@ -96,8 +97,6 @@ class PortalMFAAdapter(DefaultMFAAdapter):
     stolen session or password cannot swap the staff second factor."""
 
     def can_delete_authenticator(self, authenticator) -> bool:
-        from .mfa import needs_second_factor
-
         if needs_second_factor(authenticator.user):
             return False
         return super().can_delete_authenticator(authenticator)

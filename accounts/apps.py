@@ -7,9 +7,8 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
-        # Sign-in method in the session, profile from identity claims (B2).
-        from . import mfa, signals, social
+        # Imported here, not at the top: the receivers use the app's models,
+        # which are not loaded yet when this module is.
+        from . import signals
 
         signals.connect()
-        mfa.register()
-        social.register_admin()

@@ -18,14 +18,13 @@ to the verification page; that is why the rule sits in
 from __future__ import annotations
 
 from allauth.account.auth_backends import AuthenticationBackend
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
 
 def awaits_email_verification(user) -> bool:
     """The account has email addresses and none of them is verified."""
-    from allauth.account.models import EmailAddress
-
     flags = set(EmailAddress.objects.filter(user_id=user.pk).values_list("verified", flat=True))
     return bool(flags) and True not in flags
 

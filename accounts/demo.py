@@ -12,10 +12,17 @@ from __future__ import annotations
 
 import datetime
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db import transaction
 
+from home.demo import ADMIN_PASSWORD, ADMIN_USERNAME
+from procedures.models import Agency
+
+from .enrolment import issue_code
+from .mfa import has_totp
 from .models import CitizenProfile, StaffMembership, StaffRole, User
+from .services import has_current_consent, record_consent
 
 CITIZEN_EMAIL = "citizen@example.com"
 CITIZEN_PASSWORD = "demo-citizen-2025"
@@ -45,8 +52,6 @@ STAFF = [
 
 
 def _user(email: str, password: str, **fields) -> User:
-    from allauth.account.models import EmailAddress
-
     user = User.objects.filter(email__iexact=email).first()
     if user is None:
         user = User(username=email.split("@")[0], email=email, **fields)
@@ -60,10 +65,6 @@ def _user(email: str, password: str, **fields) -> User:
 
 @transaction.atomic
 def load(stdout) -> None:
-    from procedures.models import Agency
-
-    from .services import has_current_consent, record_consent
-
     citizen = _user(CITIZEN_EMAIL, CITIZEN_PASSWORD, first_name="Hoa", last_name="Nguyễn Thị")
     CitizenProfile.objects.get_or_create(user=citizen, defaults=CITIZEN_PROFILE)
     if not has_current_consent(citizen):
@@ -86,19 +87,12 @@ def load(stdout) -> None:
 
 def _second_factor_note(user) -> str:
     """The enrolment code for a first authenticator, or that one is set up."""
-    from .enrolment import issue_code
-    from .mfa import has_totp
-
     if has_totp(user):
         return "[authenticator app set up]"
     return f"[enrolment code {issue_code(user, reason='demo')}, then TOTP at /admin/]"
 
 
 def _demo_admin_line() -> str:
-    try:
-        from home.demo import ADMIN_PASSWORD, ADMIN_USERNAME
-    except ImportError:
-        return ""
     admin = User.objects.filter(username=ADMIN_USERNAME, is_superuser=True).first()
     if admin is None:
         return ""

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 import secrets
 
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
@@ -84,8 +85,6 @@ def reset_second_factor(user, *, reset_by=None) -> str:
     """Remove every authenticator of `user` (which also ends any session that
     passed with them, see accounts.mfa.passed_second_factor) and issue the
     enrolment code for the new one."""
-    from allauth.mfa.models import Authenticator
-
     deleted, _ = Authenticator.objects.filter(user=user).delete()
     log(instance=user, action=RESET_ACTION, user=reset_by, data={"authenticators_removed": deleted})
     return issue_code(user, issued_by=reset_by, reason="reset")

@@ -4,7 +4,7 @@ none of these forms can touch staff or administrator rights."""
 from __future__ import annotations
 
 from allauth.account.forms import SignupForm
-from allauth.core import ratelimit
+from allauth.core import context, ratelimit
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from . import units
 from .adapters import lockout_minutes
 from .models import CitizenProfile
+from .services import record_consent
 from .validators import check_id_matches_birth_date, normalise_phone, validate_id_number, validate_phone
 
 
@@ -45,15 +46,11 @@ class PortalSignupForm(SignupForm):
         return email
 
     def request_or_none(self):
-        from allauth.core import context
-
         return context.request
 
     def save(self, request):
         user = super().save(request)
         if user is not None:
-            from .services import record_consent
-
             record_consent(user, request)
         return user
 

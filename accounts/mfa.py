@@ -34,6 +34,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from allauth.mfa.adapter import get_adapter
+from allauth.mfa.models import Authenticator
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -46,6 +48,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext_lazy as _
+
+from . import enrolment, totp
 
 SESSION_KEY = "portal_admin_second_factor"
 SETUP_SECRET_SESSION_KEY = "portal_admin_totp_setup_secret"
@@ -99,8 +103,6 @@ def needs_second_factor(user) -> bool:
 
 
 def has_totp(user) -> bool:
-    from allauth.mfa.models import Authenticator
-
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
@@ -204,8 +206,6 @@ def clear_failures(user) -> None:
 
 def check_code(user, code: str) -> bool:
     """A valid, not yet used code of the user's TOTP authenticator."""
-    from allauth.mfa.models import Authenticator
-
     authenticator = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
     if authenticator is None or not authenticator.wrap().validate_code(code):
         return False
@@ -220,6 +220,9 @@ def check_code(user, code: str) -> bool:
 def admin_views(urlconf: str | None = None) -> frozenset:
     """Every view function of Wagtail's admin URLconf (its own, viewsets',
     and `register_admin_urls` hooks'), wherever the URLconf is mounted."""
+    # Importing Wagtail's admin URLconf runs every app's register_admin_urls
+    # hook; at this module's import (AccountsConfig.ready()) other apps may
+    # not be ready yet, so it waits for the first request.
     from wagtail.admin import urls as admin_urlconf
 
     def walk(patterns, inside: bool):
@@ -341,10 +344,6 @@ def setup_view(request: HttpRequest) -> HttpResponse:
     at the keyboard is the one the administrator meant, not just someone
     holding the password. A user who already has an authenticator must use
     it: it cannot be replaced on a password alone."""
-    from allauth.mfa.adapter import get_adapter
-
-    from . import enrolment, totp
-
     user = request.user
     if not needs_second_factor(user):
         return redirect("wagtailadmin_home")
@@ -394,22 +393,9 @@ def setup_view(request: HttpRequest) -> HttpResponse:
 
 
 def admin_urls() -> list:
+    """The check and the set-up live under /admin/ (accounts.wagtail_hooks)."""
     return [
         path("second-factor/", verify_view, name="portal_admin_mfa_verify"),
         path("second-factor/setup/", setup_view, name="portal_admin_mfa_setup"),
     ]
-
-
-def register() -> None:
-    """Called from AccountsConfig.ready(): our views live under /admin/."""
-    from wagtail import hooks
-
-    from .enrolment import LOG_ACTIONS
-
-    def register_log_actions(actions):
-        for action, label, message in LOG_ACTIONS:
-            actions.register_action(action, label, message)
-
-    hooks.register("register_admin_urls", admin_urls)
-    hooks.register("register_log_actions", register_log_actions)
 

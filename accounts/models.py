@@ -13,6 +13,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import units
 from .validators import validate_birth_date, validate_id_number, validate_phone
 
 
@@ -94,15 +95,11 @@ class CitizenProfile(models.Model):
 
     @property
     def province_name(self) -> str:
-        from .units import province_name
-
-        return province_name(self.province_code)
+        return units.province_name(self.province_code)
 
     @property
     def commune_name(self) -> str:
-        from .units import commune_name
-
-        return commune_name(self.commune_code)
+        return units.commune_name(self.commune_code)
 
     @property
     def address(self) -> str:
@@ -143,8 +140,9 @@ class StaffRole(models.TextChoices):
 
 
 class StaffMembership(models.Model):
-    """A user works for an agency in a role. Later issues scope dossiers and
-    API access by these rows (accounts.services.agencies_for)."""
+    """A user works for an agency in a role. Dossiers and API access are
+    scoped by these rows (accounts.services.agencies_for); the user's role
+    groups follow them (accounts.signals.sync_groups_of_member)."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_memberships", verbose_name=_("user")
@@ -166,19 +164,6 @@ class StaffMembership(models.Model):
     def __str__(self) -> str:
         return f"{self.user} – {self.agency} ({self.get_role_display()})"
 
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        from .services import sync_role_groups
-
-        sync_role_groups(self.user)
-
-    def delete(self, *args, **kwargs):
-        user = self.user
-        result = super().delete(*args, **kwargs)
-        from .services import sync_role_groups
-
-        sync_role_groups(user)
-        return result
 
 
 class StaffInvitation(models.Model):
@@ -242,6 +227,8 @@ class StaffInvitation(models.Model):
         return cls.objects.select_related("agency").filter(
             token_hash=cls.hash_token(token), accepted_at__isnull=True, expires_at__gt=timezone.now()
         ).first()
+
+
 class EnrolmentCode(models.Model):
     """A one-time code an administrator gives a staff member (in person or
     on another channel) to set up their first authenticator, so that a

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 PURPOSES = [
     ("account", _("Create and protect your account, and let you sign in.")),
     ("dossiers", _("Fill in, submit and follow your applications (dossiers) to the agencies that handle them.")),
-    ("notifications", _("Tell you by email or SMS when the status of your dossier changes.")),
+    ("notifications", _("Email you about your dossiers, such as the receipt when you submit one.")),
     ("security", _("Keep the portal safe: stop abuse and investigate incidents.")),
 ]
 PURPOSE_CODES = [code for code, _label in PURPOSES]
@@ -23,7 +23,8 @@ DATA_ITEMS = [
     (_("Password"), _("To sign in. It is stored only as a one-way hash that nobody can read."), _("At sign-up")),
     (_("Full name, date of birth, citizen identity number"),
      _("To identify you as the applicant and to fill in e-forms for you."), _("Later, in your profile (optional)")),
-    (_("Mobile phone number"), _("To send you SMS notices about your dossiers."), _("Later, in your profile (optional)")),
+    (_("Mobile phone number"), _("To fill in e-forms for you, so that the agency handling your dossier can call you."),
+     _("Later, in your profile (optional)")),
     (_("Address (province, commune, street)"),
      _("To fill in e-forms and to deliver results to your home when you ask for it."),
      _("Later, in your profile (optional)")),

@@ -8,23 +8,23 @@ import secrets
 import uuid
 from collections.abc import Callable
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
-from django.apps import apps
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialAccount
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import models, transaction
 from django.db.models.fields.files import FieldFile
 from django.dispatch import Signal
 from django.utils import timezone
+from wagtail.users.models import UserProfile
 
 from core.client import client_ip
+from procedures.models import Agency
 
-from .models import StaffMembership, StaffRole
-
-if TYPE_CHECKING:
-    from django.db.models import QuerySet
-
-    from procedures.models import Agency
+from .models import CitizenProfile, Consent, StaffMembership, StaffRole
+from .privacy import PURPOSE_CODES
 
 # Role → name of the Wagtail group that carries its permissions. The groups
 # are created by migration accounts 0002; later apps add their permissions
@@ -55,7 +55,7 @@ def sync_role_groups(user) -> None:
             user.groups.remove(group)
 
 
-def agencies_for(user, role: str | None = None) -> QuerySet[Agency]:
+def agencies_for(user, role: str | None = None) -> models.QuerySet[Agency]:
     """The agencies whose work `user` may see, optionally in one role.
 
     Memberships name one locale's copy of an agency; the result holds every
@@ -63,9 +63,7 @@ def agencies_for(user, role: str | None = None) -> QuerySet[Agency]:
     dossier points at. Superusers see every agency; anonymous or inactive
     users none.
     """
-    from procedures.models import Agency
-
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not user.is_authenticated or not user.is_active:
         return Agency.objects.none()
     if user.is_superuser:
         return Agency.objects.all()
@@ -155,11 +153,6 @@ def export_personal_data(user) -> dict:
     and obtain their data). Known data by name, then every other row of any
     app that points at the user, so that data added by later features is
     never left out."""
-    from allauth.account.models import EmailAddress
-    from allauth.socialaccount.models import SocialAccount
-
-    from .models import CitizenProfile, Consent
-
     account = _row(user, exclude=SECRET_FIELD_NAMES | {"is_superuser"})
     account["groups"] = list(user.groups.values_list("name", flat=True))
     profile = CitizenProfile.objects.filter(user=user).first()
@@ -218,11 +211,6 @@ def erase_account(user) -> None:
     that past processing was lawful. The row itself stays as an anonymous,
     inactive tombstone so those records keep their link; it can never sign in.
     """
-    from allauth.account.models import EmailAddress
-    from allauth.socialaccount.models import SocialAccount
-
-    from .models import CitizenProfile, Consent
-
     if not erasable(user):
         raise PermissionError("Staff accounts are closed by an agency administrator.")
     account_erasing.send(sender=user.__class__, user=user)
@@ -230,10 +218,8 @@ def erase_account(user) -> None:
     EmailAddress.objects.filter(user=user).delete()
     SocialAccount.objects.filter(user=user).delete()
     Consent.objects.filter(user=user).update(ip_address=None)
-    if apps.is_installed("allauth.mfa"):
-        apps.get_model("mfa", "Authenticator").objects.filter(user=user).delete()
-    if apps.is_installed("wagtail.users"):
-        apps.get_model("wagtailusers", "UserProfile").objects.filter(user=user).delete()
+    Authenticator.objects.filter(user=user).delete()
+    UserProfile.objects.filter(user=user).delete()
     user.username = f"erased-{user.pk}-{secrets.token_hex(4)}"
     user.email = ""
     user.first_name = ""
@@ -254,11 +240,6 @@ def erase_account(user) -> None:
 def record_consent(user, request=None, purposes: list[str] | None = None):
     """Record that `user` agreed to the current privacy notice (also for
     sign-ups through a social or OpenID Connect login)."""
-    from django.conf import settings
-
-    from .models import Consent
-    from .privacy import PURPOSE_CODES
-
     ip = (client_ip(request) or None) if request is not None else None
     return Consent.objects.create(
         user=user,
@@ -269,6 +250,4 @@ def record_consent(user, request=None, purposes: list[str] | None = None):
 
 
 def has_current_consent(user) -> bool:
-    from django.conf import settings
-
     return user.consents.filter(version=settings.PORTAL_PRIVACY_NOTICE_VERSION).exists()

@@ -22,17 +22,25 @@ from typing import TYPE_CHECKING, Any
 
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.providers.base import AuthProcess
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
+from .models import CitizenProfile
+from .validators import (
+    check_id_matches_birth_date,
+    normalise_phone,
+    validate_birth_date,
+    validate_id_number,
+    validate_phone,
+)
+
 if TYPE_CHECKING:
     from allauth.socialaccount.models import SocialLogin
     from django.http import HttpRequest
-
-    from .models import CitizenProfile
 
 logger = logging.getLogger(__name__)
 
@@ -74,8 +82,6 @@ class PortalSocialAccountAdapter(DefaultSocialAccountAdapter):
         """Refuse, with a message, a social login into a staff account (one
         linked before its owner became staff) and connecting a provider to
         the staff account that is signed in."""
-        from allauth.socialaccount.providers.base import AuthProcess
-
         connecting = sociallogin.state.get("process") == AuthProcess.CONNECT
         target = request.user if connecting and request.user.is_authenticated else sociallogin.user
         if (sociallogin.is_existing or connecting) and is_privileged(target):
@@ -121,8 +127,6 @@ def _clean_full_name(value: Any) -> str | None:
 
 
 def _clean_date_of_birth(value: Any) -> datetime.date | None:
-    from .validators import validate_birth_date
-
     try:
         # OIDC birthdate is YYYY-MM-DD; "0000-…" (year withheld) and "YYYY" alone fail here.
         date = datetime.date.fromisoformat(str(value or ""))
@@ -133,8 +137,6 @@ def _clean_date_of_birth(value: Any) -> datetime.date | None:
 
 
 def _clean_id_number(value: Any) -> str | None:
-    from .validators import validate_id_number
-
     value = "".join(str(value or "").split())
     try:
         validate_id_number(value)
@@ -144,8 +146,6 @@ def _clean_id_number(value: Any) -> str | None:
 
 
 def _clean_phone(value: Any) -> str | None:
-    from .validators import normalise_phone, validate_phone
-
     value = normalise_phone(str(value or ""))
     try:
         validate_phone(value)
@@ -176,8 +176,6 @@ def profile_values_from_claims(claims: dict[str, Any], claim_names: dict[str, st
             continue
         values[field_name] = cleaned
     if "id_number" in values and "date_of_birth" in values:
-        from .validators import check_id_matches_birth_date
-
         try:
             check_id_matches_birth_date(values["id_number"], values["date_of_birth"])
         except ValidationError:
@@ -194,8 +192,6 @@ def profile_from_claims(user, sociallogin: SocialLogin) -> CitizenProfile:
     the profile follows the national registry. A provider that does not
     vouch for identity (Google, Facebook) only fills fields that are empty,
     and marks nothing verified."""
-    from .models import CitizenProfile
-
     claim_names, verifies = _provider_settings(sociallogin)
     values = profile_values_from_claims(claims_of(sociallogin), claim_names)
     profile, _created = CitizenProfile.objects.get_or_create(user=user)
@@ -212,95 +208,3 @@ def profile_from_claims(user, sociallogin: SocialLogin) -> CitizenProfile:
         profile.verified_by = sociallogin.account.provider
     profile.save()
     return profile
-
-
-# ---------------------------------------------------------------- providers in the Wagtail admin
-
-
-def _provider_choices() -> list[tuple[str, str]]:
-    from allauth.socialaccount import providers
-
-    return providers.registry.as_choices()
-
-
-def social_app_form_class():
-    """The form for an identity provider (allauth's SocialApp) in the Wagtail
-    admin: the secret is write-only, and an OpenID Connect provider needs
-    its issuer URL."""
-    from allauth.socialaccount.models import SocialApp
-    from django import forms
-    from wagtail.admin.forms import WagtailAdminModelForm
-
-    class SocialAppForm(WagtailAdminModelForm):
-        provider = forms.ChoiceField(label=_("Kind of provider"), choices=_provider_choices)
-        secret = forms.CharField(
-            label=_("Client secret"),
-            required=False,
-            widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-            help_text=_("Leave empty to keep the current secret."),
-        )
-        server_url = forms.URLField(
-            label=_("Issuer URL (OpenID Connect)"),
-            required=False,
-            assume_scheme="https",
-            help_text=_("The provider's issuer, e.g. https://sso.example.gov.vn; its "
-                        "/.well-known/openid-configuration must answer."),
-        )
-
-        class Meta:
-            model = SocialApp
-            fields = ["provider", "provider_id", "name", "client_id", "secret", "settings"]
-            help_texts = {
-                "provider_id": _("For OpenID Connect: a short id in lower case, e.g. vneid. It appears in the "
-                                 "callback URL /accounts/oidc/<id>/login/callback/ and is recorded as the sign-in "
-                                 "method."),
-                "settings": _('Optional JSON, e.g. {"claims": {"id_number": "cccd"}, "verifies_identity": true}.'),
-            }
-
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            self.fields["server_url"].initial = (self.instance.settings or {}).get("server_url", "")
-            self.fields["settings"].required = False
-
-        def clean_secret(self):
-            return self.cleaned_data["secret"] or (self.instance.secret if self.instance.pk else "")
-
-        def clean(self):
-            cleaned = super().clean()
-            app_settings = cleaned.get("settings") or {}
-            if not isinstance(app_settings, dict):
-                self.add_error("settings", _("Enter a JSON object, or leave it empty."))
-                return cleaned
-            if cleaned.get("server_url"):
-                app_settings["server_url"] = cleaned["server_url"].rstrip("/")
-            if cleaned.get("provider") == "openid_connect":
-                if not app_settings.get("server_url"):
-                    self.add_error("server_url", _("An OpenID Connect provider needs its issuer URL."))
-                if not cleaned.get("provider_id"):
-                    self.add_error("provider_id", _("An OpenID Connect provider needs a short id."))
-            cleaned["settings"] = app_settings
-            return cleaned
-
-    return SocialAppForm
-
-
-def register_admin() -> None:
-    """Called from AccountsConfig.ready(): superusers add identity providers
-    in Settings → Identity providers, with no code change and no restart."""
-    from allauth.socialaccount.models import SocialApp
-    from wagtail import hooks
-    from wagtail.admin.viewsets.model import ModelViewSet
-
-    class SocialAppViewSet(ModelViewSet):
-        model = SocialApp
-        name = "identity_providers"
-        icon = "key"
-        menu_label = _("Identity providers")
-        add_to_settings_menu = True
-        list_display = ["name", "provider", "provider_id", "client_id"]
-        form_fields = ["provider", "provider_id", "name", "client_id", "secret", "settings"]
-
-        def get_form_class(self, for_update=False):
-            return social_app_form_class()
-
-    hooks.register("register_admin_viewset", lambda: SocialAppViewSet())

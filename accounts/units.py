@@ -1,8 +1,9 @@
 """Administrative units for addresses: province → commune (no district since
 1 July 2025, DESIGN.md). Profiles keep codes; names come from a JSON list
-shipped in `accounts/data/administrative_units.json`. The file holds all 34
-provinces and a sample of communes; `PORTAL_ADMINISTRATIVE_UNITS_FILE` may
-point at a complete list of the same shape, without a code change."""
+shipped in `accounts/data/administrative_units.json`: the complete two-tier
+map, 34 provinces and 3,321 communes, wards and special zones.
+`PORTAL_ADMINISTRATIVE_UNITS_FILE` may point at a newer official list of the
+same shape, without a code change."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ DEFAULT_FILE = Path(__file__).parent / "data" / "administrative_units.json"
 
 @cache
 def _load() -> dict:
-    path = Path(getattr(settings, "PORTAL_ADMINISTRATIVE_UNITS_FILE", "") or DEFAULT_FILE)
+    path = Path(settings.PORTAL_ADMINISTRATIVE_UNITS_FILE or DEFAULT_FILE)
     with path.open(encoding="utf-8") as handle:
         data = json.load(handle)
     return {

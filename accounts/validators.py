@@ -116,9 +116,7 @@ def is_privileged(user) -> bool:
         return True
     if getattr(user, "pk", None) is None:
         return False
-    from .models import StaffMembership
-
-    return StaffMembership.objects.filter(user=user).exists() or user.has_perm("wagtailadmin.access_admin")
+    return user.staff_memberships.exists() or user.has_perm("wagtailadmin.access_admin")
 
 
 class StaffPasswordLengthValidator:

@@ -1,5 +1,6 @@
-"""Staff memberships in the Wagtail admin, and a masked view of citizen
-profiles for administrators.
+"""The accounts app in the Wagtail admin: staff memberships and
+invitations, a masked view of citizen profiles for administrators, identity
+providers, and the staff second factor's views and log actions.
 
 A superuser manages every membership; an agency administrator only those of
 the agencies they administer, and may only add people to those agencies."""
@@ -18,7 +19,9 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from . import masking
+from . import masking, mfa
+from .enrolment import LOG_ACTIONS, issue_code
+from .identity_providers import SocialAppViewSet
 from .invitations import has_confirmed_primary_email, send_invitation
 from .models import CitizenProfile, StaffInvitation, StaffMembership, StaffRole
 from .services import agencies_for
@@ -96,11 +99,8 @@ class MembershipCreateView(generic.CreateView):
     enrolment_code = None
 
     def save_instance(self):
-        from .enrolment import issue_code
-        from .mfa import has_totp
-
         instance = super().save_instance()
-        if not has_totp(instance.user):
+        if not mfa.has_totp(instance.user):
             self.enrolment_code = issue_code(instance.user, issued_by=self.request.user, reason="membership")
         return instance
 
@@ -312,3 +312,19 @@ def register_staff_invitations():
 @hooks.register("register_admin_viewset")
 def register_citizen_profiles():
     return CitizenProfileViewSet("citizen_profiles")
+
+
+@hooks.register("register_admin_viewset")
+def register_identity_providers():
+    return SocialAppViewSet()
+
+
+@hooks.register("register_admin_urls")
+def register_second_factor_urls():
+    return mfa.admin_urls()
+
+
+@hooks.register("register_log_actions")
+def register_second_factor_log_actions(actions):
+    for action, label, message in LOG_ACTIONS:
+        actions.register_action(action, label, message)

@@ -7,4 +7,8 @@ class HomeConfig(AppConfig):
     verbose_name = _("Home")
 
     def ready(self):
-        from . import frame  # noqa: F401 - connects the frame cache's invalidation signals
+        # Imported here, not at the top: the frame reads the app's models,
+        # which are not loaded yet when this module is.
+        from . import frame
+
+        frame.connect()

@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.text import slugify
 
@@ -27,8 +28,6 @@ ADMIN_PASSWORD = "demo-admin-2026"  # demo only: load_demo refuses to run with D
 
 
 def _ensure_admin(stdout) -> None:
-    from django.contrib.auth import get_user_model
-
     User = get_user_model()
     if not User.objects.filter(username=ADMIN_USERNAME).exists():
         User.objects.create_superuser(ADMIN_USERNAME, "admin@daklak.example.vn", ADMIN_PASSWORD)

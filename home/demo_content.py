@@ -2,7 +2,7 @@
 guidance on the online services, news, and a section for each Decree 43
 kind the home app holds. Bodies are StreamField raw data."""
 
-from home.disclosure import DisclosureKind
+from core.disclosure import DisclosureKind
 
 
 def p(*paragraphs: str) -> dict:
@@ -114,7 +114,7 @@ SECTIONS = [
                         h("Trước khi bắt đầu"),
                         p("Chuẩn bị bản chụp hoặc bản quét rõ nét các giấy tờ trong thành phần hồ sơ (định dạng PDF, JPG hoặc PNG). Đăng nhập bằng tài khoản định danh điện tử VNeID hoặc tài khoản thư điện tử của Cổng."),
                         h("Các bước"),
-                        {"type": "paragraph", "value": "<ol><li>Tìm thủ tục bằng ô tìm kiếm (có thể gõ không dấu, ví dụ “dang ky khai sinh”) hoặc theo lĩnh vực, cơ quan.</li><li>Đọc kỹ thành phần hồ sơ, thời hạn giải quyết và lệ phí; tải biểu mẫu nếu cần.</li><li>Chọn “Nộp hồ sơ trực tuyến”, điền thông tin, đính kèm giấy tờ và kiểm tra lại trước khi nộp.</li><li>Ghi lại mã hồ sơ để tra cứu tiến độ; kết quả được thông báo qua thư điện tử và tin nhắn.</li></ol>"},
+                        {"type": "paragraph", "value": "<ol><li>Tìm thủ tục bằng ô tìm kiếm (có thể gõ không dấu, ví dụ “dang ky khai sinh”) hoặc theo lĩnh vực, cơ quan.</li><li>Đọc kỹ thành phần hồ sơ, thời hạn giải quyết và lệ phí; tải biểu mẫu nếu cần.</li><li>Chọn “Nộp hồ sơ trực tuyến”, điền thông tin, đính kèm giấy tờ và kiểm tra lại trước khi nộp.</li><li>Ghi lại mã hồ sơ để theo dõi tiến độ tại mục “Tra cứu hồ sơ” hoặc “Hồ sơ của tôi”; giấy tiếp nhận hồ sơ được gửi đến địa chỉ thư điện tử của bạn.</li></ol>"},
                         callout("info", "Mức độ dịch vụ", "Dịch vụ công trực tuyến toàn trình cho phép nộp hồ sơ, thanh toán phí và nhận kết quả hoàn toàn trên mạng; dịch vụ một phần cần đến cơ quan để nộp bản gốc hoặc nhận kết quả."),
                     ],
                 },
@@ -125,7 +125,7 @@ SECTIONS = [
                         h("Before you start"),
                         p("Have clear photos or scans of the documents the procedure asks for (PDF, JPG or PNG). Sign in with your VNeID electronic identity or with an email account on this portal."),
                         h("Steps"),
-                        {"type": "paragraph", "value": "<ol><li>Find the procedure with the search box or by field or agency.</li><li>Read what to submit, how long it takes and the fee; download the forms if needed.</li><li>Choose “Apply online”, fill in the form, attach your documents and check everything before you submit.</li><li>Keep the dossier code to follow progress; you are told of each step by email and text message.</li></ol>"},
+                        {"type": "paragraph", "value": "<ol><li>Find the procedure with the search box or by field or agency.</li><li>Read what to submit, how long it takes and the fee; download the forms if needed.</li><li>Choose “Apply online”, fill in the form, attach your documents and check everything before you submit.</li><li>Keep the dossier code to follow progress under “Look up a dossier” or “My dossiers”; the receipt for your dossier is sent to your email address.</li></ol>"},
                         callout("info", "Service levels", "A full online service lets you apply, pay and receive the result entirely online; a partial one needs a visit to hand in originals or to collect the result."),
                     ],
                 },
@@ -134,18 +134,20 @@ SECTIONS = [
                 "slug": "dich-vu-cong-tai-nha",
                 "vi": {
                     "title": "Dịch vụ công tại nhà qua bưu điện",
-                    "summary": "Nhân viên bưu điện đến nhận hồ sơ và trả kết quả tận nhà.",
+                    "summary": "Yêu cầu bưu điện đến nhận hồ sơ giấy tại nhà và nhận kết quả qua bưu điện.",
                     "body": [
-                        p("Khi nộp hồ sơ, chọn hình thức “Dịch vụ công tại nhà”, nhập địa chỉ và khung giờ thuận tiện. Nhân viên bưu điện sẽ liên hệ, đến nhận giấy tờ, chuyển cho cơ quan giải quyết và mang kết quả về tận nhà."),
+                        p("Khi nộp hồ sơ trực tuyến, chọn hình thức “Dịch vụ công tại nhà”, nhập địa chỉ, ngày và khung giờ thuận tiện; bạn cũng có thể chọn nhận kết quả qua bưu điện. Cổng ghi yêu cầu này vào hồ sơ gửi cơ quan tiếp nhận.",
+                          "Cổng chưa tự đặt lịch với doanh nghiệp bưu chính và chưa gửi thông báo về việc nhận hồ sơ. Nếu cần hỏi về lịch nhận, hãy liên hệ cơ quan tiếp nhận hồ sơ (thông tin liên hệ có trên trang thủ tục) hoặc tổng đài hỗ trợ."),
                         p("Cước dịch vụ bưu chính công ích được thu theo biểu giá của doanh nghiệp bưu chính, ngoài phí, lệ phí của thủ tục."),
                         callout("warning", "Lưu ý", "Giấy tờ gốc cần được kiểm tra khi giao cho nhân viên bưu điện; hãy giữ phiếu giao nhận."),
                     ],
                 },
                 "en": {
                     "title": "Home service by post",
-                    "summary": "A postal officer collects your documents and brings the result to your door.",
+                    "summary": "Ask for the post to collect your paper documents at home, and for the result by post.",
                     "body": [
-                        p("When you apply, choose “Home service”, enter your address and a convenient time window. A postal officer contacts you, collects the documents, hands them to the agency and brings the result back to you."),
+                        p("When you apply online, choose “Home service” and enter your address, a day and a convenient time window; you may also choose to receive the result by post. The portal records this request in the dossier sent to the receiving agency.",
+                          "The portal does not yet book the collection with the postal operator, nor send notices about it. For questions about the collection, contact the receiving agency (its details are on the procedure's page) or the helpline."),
                         p("The postal fee follows the postal operator's public price list and is paid on top of the procedure's own fee."),
                         callout("warning", "Please note", "Originals are checked when you hand them to the postal officer; keep the delivery slip."),
                     ],
@@ -264,12 +266,12 @@ NEWS = [
     {
         "slug": "thanh-toan-truc-tuyen-le-phi",
         "date": "2026-10-28",
-        "vi": {"title": "Mở rộng thanh toán trực tuyến phí, lệ phí thủ tục hành chính",
-               "summary": "Thêm 120 thủ tục được thanh toán phí, lệ phí trực tuyến.",
-               "body": [p("Người dân có thể thanh toán phí, lệ phí bằng ứng dụng ngân hàng, ví điện tử hoặc thẻ ngay khi nộp hồ sơ trực tuyến, không phải đến cơ quan nhà nước.")]},
-        "en": {"title": "More fees can be paid online",
-               "summary": "120 more procedures accept online payment of fees.",
-               "body": [p("Citizens can pay fees with a banking app, e-wallet or card when they apply online, without visiting an office.")]},
+        "vi": {"title": "Chuẩn bị thanh toán trực tuyến phí, lệ phí thủ tục hành chính",
+               "summary": "Chức năng thanh toán phí, lệ phí trực tuyến đang được xây dựng.",
+               "body": [p("Cổng dịch vụ công tỉnh đang xây dựng chức năng thanh toán phí, lệ phí bằng ứng dụng ngân hàng, ví điện tử hoặc thẻ khi nộp hồ sơ trực tuyến. Cho đến khi chức năng này hoạt động, Cổng chưa nhận thanh toán: phí, lệ phí được nộp tại bộ phận một cửa theo hướng dẫn trên trang thủ tục.")]},
+        "en": {"title": "Online payment of fees in preparation",
+               "summary": "Paying procedure fees online is being built.",
+               "body": [p("The portal is building online payment of fees by banking app, e-wallet or card when you apply online. Until it works the portal takes no payments: fees are paid at the one-stop desk as the procedure's page explains.")]},
     },
     {
         "slug": "lien-thong-khai-sinh-bhyt",
@@ -284,11 +286,11 @@ NEWS = [
     {
         "slug": "ket-qua-chi-so-phuc-vu",
         "date": "2026-07-05",
-        "vi": {"title": "Kết quả chỉ số phục vụ người dân, doanh nghiệp 6 tháng đầu năm 2026",
-               "summary": "Tỷ lệ hồ sơ giải quyết đúng hạn đạt 98,6%.",
-               "body": [p("Theo số liệu của Cổng dịch vụ công tỉnh, 98,6% hồ sơ được giải quyết đúng hoặc trước hạn; 72% hồ sơ được nộp trực tuyến.")]},
-        "en": {"title": "Service index results for the first half of 2026",
-               "summary": "98.6% of dossiers were completed on time.",
-               "body": [p("According to the portal's own figures, 98.6% of dossiers were completed on time or early, and 72% were submitted online.")]},
+        "vi": {"title": "Chỉ số phục vụ người dân, doanh nghiệp sẽ được công bố trên Cổng",
+               "summary": "Tỷ lệ hồ sơ giải quyết đúng hạn sẽ được công bố khi có số liệu.",
+               "body": [p("Cổng dịch vụ công tỉnh sẽ công bố tỷ lệ hồ sơ được giải quyết đúng hoặc trước hạn và tỷ lệ hồ sơ nộp trực tuyến khi các số liệu này được tính từ hồ sơ Cổng đã tiếp nhận. Chức năng thống kê đang được xây dựng.")]},
+        "en": {"title": "Service index to be published on the portal",
+               "summary": "The share of dossiers completed on time will be published once it is computed.",
+               "body": [p("The portal will publish the share of dossiers completed on time or early, and the share submitted online, once these figures are computed from the dossiers it has received. The statistics are being built.")]},
     },
 ]

@@ -16,7 +16,7 @@ from django.db.models import Max
 from django.utils import timezone
 from wagtail.models import Locale, Page
 
-from .disclosure import DisclosureKind
+from core.disclosure import DisclosureKind, DisclosureSectionMixin
 
 OK, STALE, MISSING = "ok", "stale", "missing"
 
@@ -45,8 +45,6 @@ class KindCoverage:
 
 
 def _section_pages(kind: str, locale: Locale) -> list[Page]:
-    from .models import DisclosureSectionMixin
-
     sections: list[Page] = []
     for model in apps.get_models():
         if issubclass(model, DisclosureSectionMixin) and issubclass(model, Page):

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from django.apps import apps
 from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 from wagtail.models import Locale, Page
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from core.cache import VersionedCache
+from core.disclosure import DisclosureKind, DisclosureSectionMixin
 
-from .disclosure import DisclosureKind
+from .models import HomePage, PortalSettings
 
 FRAME_CACHE = VersionedCache("portal.frame")
 invalidate = FRAME_CACHE.invalidate
@@ -30,8 +30,6 @@ def _link(page: Page) -> dict:
 
 def locale_home(language_code: str) -> dict | None:
     """The home page of a language as {pk, title, url}, or None."""
-    from .models import HomePage
-
     def build():
         home = HomePage.objects.live().filter(locale__language_code=language_code, depth=2).first()
         return _link(home) if home else {}
@@ -41,8 +39,6 @@ def locale_home(language_code: str) -> dict | None:
 
 def main_menu(language_code: str) -> list[dict]:
     def build():
-        from .models import HomePage
-
         home = HomePage.objects.live().filter(locale__language_code=language_code, depth=2).first()
         if home is None:
             return []
@@ -55,8 +51,6 @@ def disclosure_links(language_code: str) -> list[dict]:
     """The home page of each Decree 43 kind in that language, in the decree's order."""
 
     def build():
-        from .models import DisclosureSectionMixin
-
         locale = Locale.objects.filter(language_code=language_code).first()
         if locale is None:
             return []
@@ -75,22 +69,22 @@ def disclosure_links(language_code: str) -> list[dict]:
     return _cached("disclosure", language_code, build)
 
 
-# Any change to the page tree or to the portal settings can change the frame.
-for signal in (page_published, page_unpublished, post_page_move):
-    signal.connect(invalidate, dispatch_uid=f"portal-frame-{signal!r}")
-
-
-@receiver(post_delete)
 def _page_deleted(sender, **kwargs):
     if isinstance(kwargs.get("instance"), Page):
         invalidate()
 
 
-@receiver(post_save)
 def _settings_or_page_saved(sender, instance=None, **kwargs):
-    from .models import PortalSettings
-
     # A page saved without publishing (e.g. show_in_menus edited by a script)
     # or the portal settings: both show in the frame.
     if isinstance(instance, PortalSettings | Page):
         invalidate()
+
+
+def connect() -> None:
+    """Called by HomeConfig.ready(): any change to the page tree or to the
+    portal settings can change the frame."""
+    for signal in (page_published, page_unpublished, post_page_move):
+        signal.connect(invalidate, dispatch_uid=f"portal-frame-{signal!r}")
+    post_delete.connect(_page_deleted, dispatch_uid="portal-frame-post-delete")
+    post_save.connect(_settings_or_page_saved, dispatch_uid="portal-frame-post-save")

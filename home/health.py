@@ -7,6 +7,7 @@ import os
 
 from django.core.files.storage import default_storage
 from django.db import connections
+from wagtail.models import Page
 from wagtail.search.backends import get_search_backend
 
 
@@ -30,8 +31,6 @@ def check_search() -> str | None:
         else:
             # The database backend lives in the database checked above; make
             # sure its index table answers.
-            from wagtail.models import Page
-
             list(Page.objects.none().search("healthz"))
     except Exception as exc:  # noqa: BLE001
         return exc.__class__.__name__

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -9,31 +10,10 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from core.disclosure import DisclosureSectionMixin
 from core.search_fields import folded_search_fields
 
 from .blocks import ContentBlock
-from .disclosure import DisclosureKind
-
-
-class DisclosureSectionMixin(models.Model):
-    """Marks the page that is the home of one Decree 43 disclosure kind.
-
-    The page and everything below it count as that kind's content in the
-    disclosure report, and the footer links to it.
-    """
-
-    disclosure_kind = models.CharField(
-        _("Decree 43 disclosure section"),
-        max_length=32,
-        choices=DisclosureKind.choices,
-        blank=True,
-        help_text=_("Set this on the page that holds one kind of information the portal must publish."),
-    )
-
-    disclosure_panels = [FieldPanel("disclosure_kind")]
-
-    class Meta:
-        abstract = True
 
 
 class HomePage(Page):
@@ -90,8 +70,6 @@ class NewsIndexPage(DisclosureSectionMixin, Page):
         verbose_name = _("news index")
 
     def get_context(self, request, *args, **kwargs):
-        from django.core.paginator import Paginator
-
         context = super().get_context(request, *args, **kwargs)
         news = NewsPage.objects.live().public().child_of(self).order_by("-date", "-first_published_at")
         context["page_obj"] = Paginator(news, 10).get_page(request.GET.get("page"))

@@ -7,6 +7,7 @@ from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from . import health
+from .disclosure_report import disclosure_coverage
 
 
 @never_cache
@@ -28,8 +29,6 @@ class DisclosureReportView(WagtailAdminTemplateMixin, TemplateView):
         return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
 
     def get_context_data(self, **kwargs):
-        from .disclosure_report import disclosure_coverage
-
         context = super().get_context_data(**kwargs)
         context["rows"] = disclosure_coverage()
         context["stale_days"] = settings.DISCLOSURE_STALE_DAYS

@@ -18,8 +18,8 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.models import Locale
 
+from core.disclosure import DisclosureKind
 from core.text import to_slug
-from home.disclosure import DisclosureKind
 from home.setup import ensure_site, get_or_create_child, translate_page
 
 from . import demo_procedures

@@ -1,6 +1,9 @@
 """Settings shared by every environment; each value that differs between
 deployments is read from the environment (see README, "Configuration")."""
 
+import json
+import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -251,7 +254,7 @@ ACCOUNT_PREVENT_ENUMERATION = True  # never say whether an email has an account
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 # "http" keeps the request's own scheme in emailed links; "https" forces it.
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = env_str("ACCOUNT_DEFAULT_HTTP_PROTOCOL", "http")
-# Abuse resistance (issue 5 point 7): allauth's rate limits, per IP and per
+# Abuse resistance: allauth's rate limits, per IP and per
 # account ("key" is the email typed). A limit is a sliding window in the
 # cache, so a lock-out ends by itself. Production needs a cache shared by
 # all workers for these to hold across processes.
@@ -274,11 +277,11 @@ PORTAL_PRIVACY_NOTICE_VERSION = env_str("PORTAL_PRIVACY_NOTICE_VERSION", "2025-0
 # The portal's own province (code in the list of administrative units): its
 # communes are offered first in the profile's address.
 PORTAL_HOME_PROVINCE_CODE = env_str("PORTAL_HOME_PROVINCE_CODE", "66")
-# A JSON file with the full list of provinces and communes
-# (accounts/data/administrative_units.json shows the shape). e-forms: the
-# complete two-tier list (34 provinces, 3,321 communes) by default.
+# A JSON file with the list of provinces and communes, for a newer official
+# list without a code change; by default the bundled complete two-tier list
+# (34 provinces, 3,321 communes): accounts/data/administrative_units.json.
 PORTAL_ADMINISTRATIVE_UNITS_FILE = env_str(
-    "PORTAL_ADMINISTRATIVE_UNITS_FILE", str(BASE_DIR / "eforms" / "data" / "administrative_units.json")
+    "PORTAL_ADMINISTRATIVE_UNITS_FILE", str(BASE_DIR / "accounts" / "data" / "administrative_units.json")
 )
 
 # ---------------------------------------------------------------- social login, OpenID Connect, MFA
@@ -299,10 +302,6 @@ def oidc_apps_from_env(environ=None) -> list[dict]:
     """allauth `APPS` entries for the generic OpenID Connect provider, one per
     id listed in OIDC_PROVIDERS; an id without client id or server URL is
     skipped rather than half-configured."""
-    import json
-    import os
-    import re
-
     environ = os.environ if environ is None else environ
     apps = []
     for provider_id in [p.strip() for p in environ.get("OIDC_PROVIDERS", "").split(",") if p.strip()]:

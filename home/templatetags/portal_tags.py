@@ -6,7 +6,7 @@ The per-language parts come from `home.frame`'s cache; the per-page part
 
 from __future__ import annotations
 
-from django import template
+from django import forms, template
 from django.conf import settings
 from django.urls import translate_url
 from django.utils import translation
@@ -90,8 +90,6 @@ def disclosure_links():
 def error_target(field) -> str:
     """The id an error-summary link moves focus to: the first input of a
     radio or checkbox group or of a multi-part field, else the field itself."""
-    from django import forms
-
     if isinstance(field.field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple | forms.MultiWidget):
         return f"{field.auto_id}_0"
     return field.auto_id

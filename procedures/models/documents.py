@@ -11,8 +11,8 @@ from wagtail.models import Page
 from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField
 
+from core.disclosure import DisclosureSectionMixin
 from core.search_fields import folded_search_fields
-from home.models import DisclosureSectionMixin
 
 from ..catalogue import LegalDocumentFilter
 from .choices import LegalDocumentStatus, LegalDocumentType

@@ -23,8 +23,8 @@ from wagtail.models import Orderable, Page, TranslatableMixin
 from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField
 
+from core.disclosure import DisclosureSectionMixin
 from core.search_fields import folded_search_fields
-from home.models import DisclosureSectionMixin
 
 from ..catalogue import ProcedureFilter
 from .agencies import Agency, Field

@@ -4,7 +4,7 @@
   document.documentElement.classList.add("js");
 })();
 
-/* ==== search suggestions (engineer C, issue 4) ====
+/* ==== search suggestions ====
  * Enhances every search form (`form[role=search]` with an input named q):
  * as the user types, procedures are suggested in a listbox, following the
  * WAI-ARIA Authoring Practices "combobox with listbox popup" pattern:
@@ -154,7 +154,7 @@
 })();
 /* ==== end search suggestions ==== */
 
-/* ==== applying online (eforms, engineer E, issue 7) ====
+/* ==== applying online (eforms) ====
  * Every part works without this: the server refreshes the commune list with
  * a "show communes" button, uploads go with the form, the print page says
  * how to print. With JavaScript:

@@ -9,6 +9,7 @@ from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount
 from django.contrib.admin.models import ADDITION, LogEntry
 from django.core.cache import cache
+from django.utils import translation
 
 from accounts import services
 from accounts.models import CitizenProfile, Consent, StaffMembership, User
@@ -184,3 +185,14 @@ def test_staff_cannot_delete_their_account_themselves(client, db):
     assert staff.is_active
     with pytest.raises(PermissionError):
         services.erase_account(staff)
+
+
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_privacy_notice_asks_only_for_what_the_portal_does(client, db, home_page, prefix):
+    """No SMS is sent: the notice and the sign-up page ask no consent for it."""
+    for url in (f"{prefix}/accounts/privacy/notice/", f"{prefix}/accounts/signup/"):
+        with translation.override(translation.get_language()):  # the request switches this thread's language
+            response = client.get(url)
+        assert response.status_code == 200, url
+        text = response.content.decode()
+        assert "SMS" not in text and "tin nhắn" not in text, url

@@ -53,6 +53,19 @@ def test_memberships_keep_the_groups_in_step(agencies):
     assert not user.groups.filter(name="Agency handlers").exists()
 
 
+def test_groups_follow_memberships_however_they_are_removed(agencies):
+    """The group sync is a signal receiver, not StaffMembership.save(): a
+    queryset delete and an agency's deletion (a cascade) take the role away too."""
+    justice, building = agencies
+    user = User.objects.create_user("cb", "cb@example.com", "x")
+    StaffMembership.objects.create(user=user, agency=justice, role=StaffRole.HANDLER)
+    StaffMembership.objects.create(user=user, agency=building, role=StaffRole.LEADER)
+    StaffMembership.objects.filter(user=user, role=StaffRole.HANDLER).delete()
+    assert set(user.groups.values_list("name", flat=True)) == {"Agency leaders"}
+    building.delete()
+    assert not user.groups.exists()
+
+
 def test_agencies_for(agencies):
     justice, building = agencies
     en_justice = _agency("Department of Justice", "000.00.10.H30",

@@ -1,4 +1,4 @@
-"""Issue 2: /healthz, settings from the environment, the production check
+"""/healthz, settings from the environment, the production check
 and static files served by whitenoise with hashed, compressed names."""
 
 import json

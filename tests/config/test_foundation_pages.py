@@ -1,4 +1,4 @@
-"""Issue 2: page types, rendering in both languages, the language switcher,
+"""Page types, rendering in both languages, the language switcher,
 hreflang alternates and the frame every page shares."""
 
 import re

@@ -1,4 +1,4 @@
-"""Issue 3, point 6: the Decree 43 disclosure report flags missing and stale kinds per language."""
+"""The Decree 43 disclosure report flags missing and stale kinds per language."""
 
 import datetime
 
@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 from wagtail.models import Page
 
-from home.disclosure import DisclosureKind
+from core.disclosure import DisclosureKind
 from home.disclosure_report import MISSING, OK, STALE, disclosure_coverage
 from home.models import NewsIndexPage, NewsPage, StandardPage
 from home.setup import get_or_create_child, translate_page
