@@ -1,4 +1,4 @@
-"""Issue 2's journey: open the home page, switch to English, follow a link;
+"""The home journey: open the home page, switch to English, follow a link;
 no console errors and no serious or critical axe-core violations."""
 
 import pytest
