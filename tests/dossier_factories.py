@@ -1,17 +1,23 @@
-"""Builders for the dossier tests (no tests here): agencies, a procedure,
-citizens and staff, and real files of every accepted kind (and broken ones),
-made in memory with Pillow, openpyxl and zipfile."""
+"""Builders for the dossier tests (no tests here): factory-boy factories for
+agencies, fields, procedure pages, citizens and staff, the short functions
+the test modules call, and real files of every accepted kind (and broken
+ones), made in memory with Pillow, openpyxl and zipfile."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import uuid
 import zipfile
 from decimal import Decimal
 
+import factory
+import wagtail_factories
 from django.core.files.uploadedfile import SimpleUploadedFile
+from factory.django import DjangoModelFactory
 from wagtail.models import Locale
 
+from accounts.models import CitizenProfile, StaffMembership, User
 from home.setup import ensure_site
 from procedures.models import Agency, Field, ProcedureIndexPage, ProcedurePage
 
@@ -29,15 +35,124 @@ def en() -> Locale:
     return Locale.objects.get_or_create(language_code="en")[0]
 
 
+# ---------------------------------------------------------------- factories
+
+
+class AgencyFactory(DjangoModelFactory):
+    """A Vietnamese agency, reused when its unit code exists; a new one gets
+    an English copy ("… (EN)") unless `translate=False`."""
+
+    class Meta:
+        model = Agency
+
+    unit_code = factory.Sequence(lambda n: f"000.{n // 100 % 100:02d}.{n % 100:02d}.H31")
+    name = factory.Sequence(lambda n: f"Cơ quan {n}")
+    tier = "department"
+    locale = factory.LazyFunction(vi)
+    translate = True
+
+    @classmethod
+    def _create(cls, model_class, *args, translate=True, **kwargs):
+        agency = model_class.objects.filter(unit_code=kwargs["unit_code"], locale=kwargs["locale"]).first()
+        if agency is None:
+            agency = super()._create(model_class, *args, **kwargs)
+            if translate:
+                copy = agency.copy_for_translation(en())
+                copy.name = f"{agency.name} (EN)"
+                copy.save()
+        return agency
+
+
+class FieldFactory(DjangoModelFactory):
+    class Meta:
+        model = Field
+        django_get_or_create = ("code", "locale")
+
+    code = "ly-lich-tu-phap"
+    name = "Lý lịch tư pháp"
+    locale = factory.LazyFunction(vi)
+
+
+def procedure_index() -> ProcedureIndexPage:
+    """The Vietnamese catalogue page under the home page, made once."""
+    index = ProcedureIndexPage.objects.filter(locale=vi()).first()
+    if index is None:
+        index = ensure_site().add_child(
+            instance=ProcedureIndexPage(title="Thủ tục hành chính", slug="thu-tuc", locale=vi())
+        )
+    return index
+
+
+class ProcedurePageFactory(wagtail_factories.PageFactory):
+    """A live procedure page in the Vietnamese catalogue, at Sở Tư pháp by default."""
+
+    class Meta:
+        model = ProcedurePage
+
+    parent = factory.LazyFunction(procedure_index)
+    code = factory.Sequence(lambda n: f"9.{n:06d}")
+    title = "Cấp Phiếu lý lịch tư pháp"
+    slug = factory.LazyAttribute(lambda page: f"tt-{page.code.replace('.', '-')}")
+    field = factory.SubFactory(FieldFactory)
+    agency = factory.SubFactory(AgencyFactory, unit_code=JUSTICE_CODE, name="Sở Tư pháp")
+    tier = "province"
+    level = 3
+    processing_time = Decimal("3")
+    processing_unit = "working_days"
+    submission_methods = factory.LazyFunction(lambda: ["online", "in_person"])
+    locale = factory.LazyFunction(vi)
+
+
+class UserFactory(DjangoModelFactory):
+    """An account with the password "pw", made the way sign-up makes it."""
+
+    class Meta:
+        model = User
+
+    username = factory.Sequence(lambda n: f"user-{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.com")
+    password = "pw"
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        return model_class.objects.create_user(*args, **kwargs)
+
+
+class CitizenProfileFactory(DjangoModelFactory):
+    class Meta:
+        model = CitizenProfile
+
+    user = factory.SubFactory(UserFactory)
+    full_name = "Nguyễn Văn An"
+    id_number = "001099012345"
+    phone = "0912345678"
+    date_of_birth = dt.date(1990, 5, 17)
+    street = "12 Lê Duẩn"
+
+
+class CitizenFactory(UserFactory):
+    """A citizen: an account with a filled-in profile (`profile__id_number=…`)."""
+
+    class Meta:
+        skip_postgeneration_save = True
+
+    profile = factory.RelatedFactory(CitizenProfileFactory, factory_related_name="user")
+
+
+class StaffMembershipFactory(DjangoModelFactory):
+    class Meta:
+        model = StaffMembership
+
+    user = factory.SubFactory(UserFactory)
+    agency = factory.SubFactory(AgencyFactory, unit_code=JUSTICE_CODE, name="Sở Tư pháp")
+    role = "receiver"
+
+
+# ---------------------------------------------------------------- the short forms the tests call
+
+
 def make_agency(unit_code: str, name: str, tier: str = "department", translate: bool = True) -> Agency:
-    agency = Agency.objects.filter(unit_code=unit_code, locale=vi()).first()
-    if agency is None:
-        agency = Agency.objects.create(unit_code=unit_code, name=name, tier=tier, locale=vi())
-        if translate:
-            copy = agency.copy_for_translation(en())
-            copy.name = f"{name} (EN)"
-            copy.save()
-    return agency
+    return AgencyFactory(unit_code=unit_code, name=name, tier=tier, translate=translate)
 
 
 def make_procedure(
@@ -50,41 +165,23 @@ def make_procedure(
     processing_unit: str = "working_days",
     title: str = "Cấp Phiếu lý lịch tư pháp",
 ) -> ProcedurePage:
-    home = ensure_site()
-    index = ProcedureIndexPage.objects.filter(locale=vi()).first()
-    if index is None:
-        index = home.add_child(instance=ProcedureIndexPage(title="Thủ tục hành chính", slug="thu-tuc", locale=vi()))
-    field = Field.objects.filter(code="ly-lich-tu-phap").first() or Field.objects.create(
-        code="ly-lich-tu-phap", name="Lý lịch tư pháp", locale=vi()
-    )
-    agency = agency or make_agency(JUSTICE_CODE, "Sở Tư pháp")
-    return index.add_child(
-        instance=ProcedurePage(
-            title=title, slug=f"tt-{code.replace('.', '-')}", code=code, field=field, agency=agency, tier=tier,
-            level=level, processing_time=Decimal(str(processing_time)), processing_unit=processing_unit,
-            submission_methods=["online", "in_person"], locale=vi(),
-        )
+    extra = {"agency": agency} if agency is not None else {}
+    return ProcedurePageFactory(
+        code=code, title=title, tier=tier, level=level, processing_time=Decimal(str(processing_time)),
+        processing_unit=processing_unit, **extra,
     )
 
 
 def make_citizen(username: str, *, id_number: str = "001099012345", phone: str = "0912345678",
                  full_name: str = "Nguyễn Văn An"):
-    import datetime as dt
-
-    from accounts.models import CitizenProfile, User
-
-    user = User.objects.create_user(username, f"{username}@example.com", "pw")
-    CitizenProfile.objects.create(user=user, full_name=full_name, id_number=id_number, phone=phone,
-                                  date_of_birth=dt.date(1990, 5, 17), street="12 Lê Duẩn")
-    return user
+    return CitizenFactory(username=username, profile__id_number=id_number, profile__phone=phone,
+                          profile__full_name=full_name)
 
 
 def make_staff(username: str, agency: Agency, *roles: str):
-    from accounts.models import StaffMembership, User
-
-    user = User.objects.create_user(username, f"{username}@example.com", "pw")
+    user = UserFactory(username=username)
     for role in roles:
-        StaffMembership.objects.create(user=user, agency=agency, role=role)
+        StaffMembershipFactory(user=user, agency=agency, role=role)
     return user
 
 

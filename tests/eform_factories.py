@@ -1,11 +1,15 @@
 """Builders for the e-form tests (no tests here): an e-form with every
-portal field type attached to a procedure, in Vietnamese and English."""
+portal field type attached to a procedure, in Vietnamese and English, as a
+factory-boy factory and the short functions the test modules call."""
 
 from __future__ import annotations
 
+import factory
+import wagtail_factories
+
 from eforms.models import EFormField, EFormIndexPage, EFormPage
-from home.setup import ensure_site
-from tests.dossier_factories import en, make_citizen, make_procedure, vi
+from home.setup import ensure_site, translate_page
+from tests.dossier_factories import ProcedurePageFactory, en, make_citizen, make_procedure, vi
 
 #: (label vi, label en, type, required, extra)
 FIELDS = [
@@ -28,26 +32,44 @@ def eform_index():
     return index
 
 
+class EFormPageFactory(wagtail_factories.PageFactory):
+    """A published e-form for a procedure (a new one by default), with the
+    fields of `fields` and, unless `translate=False`, its English copy."""
+
+    class Meta:
+        model = EFormPage
+
+    parent = factory.LazyFunction(eform_index)
+    procedure = factory.SubFactory(ProcedurePageFactory)
+    title = "Tờ khai yêu cầu cấp Phiếu lý lịch tư pháp"
+    slug = factory.LazyAttribute(lambda page: f"ef-{page.procedure.code.replace('.', '-')}")
+    declaration = "Tôi cam đoan những lời khai trên là đúng sự thật."
+    locale = factory.LazyFunction(vi)
+    fields = FIELDS
+    translate = True
+
+    @classmethod
+    def _create(cls, model_class, *args, parent, fields=FIELDS, translate=True, **kwargs):
+        # The fields go in before the first save, as the editor's form puts them.
+        page = model_class(*args, **kwargs)
+        for order, (label, _label_en, field_type, required, extra) in enumerate(fields):
+            page.form_fields.add(EFormField(label=label, field_type=field_type, required=required,
+                                            sort_order=order, **extra))
+        parent.add_child(instance=page)
+        page.save_revision().publish()
+        page = model_class.objects.get(pk=page.pk)
+        if translate:
+            translate_eform(page, fields)
+        return page
+
+
 def make_eform(procedure=None, fields=FIELDS, *, title="Tờ khai yêu cầu cấp Phiếu lý lịch tư pháp",
                translate: bool = True) -> EFormPage:
-    procedure = procedure or make_procedure()
-    page = EFormPage(title=title, slug=f"ef-{procedure.code.replace('.', '-')}", procedure=procedure, locale=vi(),
-                     declaration="Tôi cam đoan những lời khai trên là đúng sự thật.")
-    for order, (label, _label_en, field_type, required, extra) in enumerate(fields):
-        page.form_fields.add(EFormField(label=label, field_type=field_type, required=required, sort_order=order,
-                                        **extra))
-    eform_index().add_child(instance=page)
-    page.save_revision().publish()
-    page = EFormPage.objects.get(pk=page.pk)
-    if translate:
-        translate_eform(page, fields)
-    return page
+    return EFormPageFactory(procedure=procedure or make_procedure(), fields=fields, title=title, translate=translate)
 
 
 def translate_eform(page: EFormPage, fields=FIELDS) -> EFormPage:
     """The English translation, with English labels (as a translator would give them)."""
-    from home.setup import translate_page
-
     translate_page(page.procedure, "en", title=f"{page.procedure.title} (EN)")
     english = translate_page(page, "en", title=f"{page.title} (EN)", declaration="I declare this is true.")
     labels = {vi_label: en_label for vi_label, en_label, *_rest in fields}
@@ -69,4 +91,4 @@ def citizen(username: str = "citizen-an", **kwargs):
     return user
 
 
-__all__ = ["FIELDS", "citizen", "en", "eform_index", "make_eform", "translate_eform", "vi"]
+__all__ = ["FIELDS", "EFormPageFactory", "citizen", "en", "eform_index", "make_eform", "translate_eform", "vi"]

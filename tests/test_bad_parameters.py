@@ -3,6 +3,9 @@ error: junk filters, pages, codes and sizes on every public page."""
 
 import pytest
 from django.test import Client
+from django.utils import translation
+from django.utils.html import escape
+from django.utils.translation import gettext
 
 from tests.procedures.fixtures import JUSTICE, build_catalogue, make_procedure
 
@@ -43,13 +46,58 @@ def test_unknown_codes_in_addresses_are_clear_not_found(site, junk):
     assert 'name="q"' in html
 
 
-def test_junk_look_up_answers_with_a_message(site):
+LOOKUP_JUNK = ["<script>x</script>", "' OR 1=1 --", "%00", "abc", "-1", "1.5"]
+
+
+def error_summary(response) -> str:
+    main = response.content.decode().split("<main", 1)[1].split("</main>", 1)[0]
+    assert 'class="error-summary"' in main, "the answer has no error summary"
+    assert "<script>" not in main  # never echoed unescaped
+    return main.split('class="error-summary"', 1)[1].split("</div>", 1)[0]
+
+
+def vi_message(message: str) -> str:
+    with translation.override("vi"):
+        return escape(gettext(message))
+
+
+@pytest.mark.parametrize("junk", LOOKUP_JUNK)
+def test_junk_dossier_code_look_up_is_a_400_with_the_fields_messages(site, junk):
+    response = Client().post("/lookup/", {"way": "code", "c-code": junk, "c-secret": junk})
+    assert response.status_code == 400
+    summary = error_summary(response)
+    assert vi_message("Enter the dossier code as printed on the receipt.") in summary
+    assert vi_message("Enter a 12-digit ID number or a mobile number.") in summary
+
+
+@pytest.mark.parametrize("junk", LOOKUP_JUNK)
+def test_junk_person_look_up_is_a_400_with_the_fields_messages(site, junk):
+    response = Client().post("/lookup/", {"way": "person", "p-id_number": junk, "p-full_name": junk,
+                                          "p-date_of_birth": junk})
+    assert response.status_code == 400
+    summary = error_summary(response)
+    assert vi_message("Enter a valid date.") in summary
+    assert 'href="#id_p-id_number"' in summary and 'href="#id_p-full_name"' not in summary
+
+
+def test_overlong_look_up_values_are_a_400_not_an_error(site):
     client = Client()
-    response = client.post("/lookup/", {"way": "code", "code": "<script>", "second": "' OR 1=1"})
-    assert response.status_code in (200, 400)
-    html = response.content.decode()
-    assert "<script>" not in html.split("<main")[1]  # never echoed unescaped
-    assert 'class="error-summary"' in html or "notice" in html
+    by_code = client.post("/lookup/", {"way": "code", "c-code": "đ" * 300, "c-secret": "9" * 300})
+    assert by_code.status_code == 400
+    summary = error_summary(by_code)
+    assert 'href="#id_c-code"' in summary and 'href="#id_c-secret"' in summary
+    by_person = client.post("/lookup/", {"way": "person", "p-id_number": "9" * 300, "p-full_name": "đ" * 300,
+                                         "p-date_of_birth": "9" * 300})
+    assert by_person.status_code == 400
+    summary = error_summary(by_person)
+    for field in ("id_number", "full_name", "date_of_birth"):
+        assert f'href="#id_p-{field}"' in summary, field
+
+
+def test_a_junk_way_shows_the_empty_look_up(site):
+    response = Client().post("/lookup/", {"way": "<b>", "c-code": "<b>", "c-secret": "x"})
+    assert response.status_code == 200
+    assert 'class="error-summary"' not in response.content.decode()
 
 
 @pytest.mark.parametrize("junk", ["abc", "<b>", "9" * 200])

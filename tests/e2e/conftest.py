@@ -11,10 +11,6 @@ import shutil
 
 import pytest
 
-# Playwright's sync API runs an event loop in the test thread; the ORM calls
-# the tests make between browser steps are still synchronous.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = os.environ.get("PORTAL_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -26,7 +22,26 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-dev-shm-usage",
 ]
-SERIOUS = {"serious", "critical"}
+#: What axe checks: every WCAG 2.0, 2.1 and 2.2 rule at levels A and AA, and
+#: axe's best practices (one main landmark, unique landmarks, headings in
+#: order). A violation fails the journey whatever its impact.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa", "best-practice"]
+#: The few violations accepted, each with its reason: (rule id, part of the
+#: address it is accepted on, or "" for every page, reason).
+AXE_ALLOWED: list[tuple[str, str, str]] = [
+    ("region", "/admin/second-factor/",
+     "Wagtail's admin layout puts its skip link before any landmark; the markup is Wagtail's, not ours."),
+    # Product fixes pending in accounts/templates; remove each entry with its fix.
+    ("landmark-unique", "/accounts/",
+     "the header's navigation and the account pages' own (accounts/includes/account_nav.html) are both "
+     "named \"Your account\"."),
+    ("landmark-no-duplicate-main", "/admin/second-factor/",
+     "the second-factor gate (accounts/mfa.py) redirects Wagtail's icon sprite (/admin/sprite/) to this "
+     "screen, and Wagtail's script inserts that answer, a second copy of the page, as the sprite."),
+    ("landmark-unique", "/admin/second-factor/", "the same second copy of the page and its <main>."),
+    ("target-size", "/admin/second-factor/",
+     "the lone \"Sign out\" link under the form is smaller than 24 px with its neighbours closer than that."),
+]
 
 
 def pytest_collection_modifyitems(items):
@@ -35,15 +50,27 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.e2e)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
+    """One Chromium for the journeys of this package.
+
+    Playwright's sync API marks its event loop as running in the test thread
+    from start to stop, so Django refuses the ORM calls the tests and their
+    fixtures make between browser steps (SynchronousOnlyOperation), although
+    nothing runs concurrently. DJANGO_ALLOW_ASYNC_UNSAFE is set for exactly
+    that span, Playwright's lifetime, and removed when it stops; the package
+    scope ends it with the last journey, so the rest of the suite runs with
+    Django's check on. (Driving Playwright from another thread would avoid
+    the variable but put every page call behind a proxy.)
+    """
     if not os.path.exists(CHROMIUM):
         if os.environ.get("CI"):
             pytest.fail(f"Chromium not found at {CHROMIUM}; .ci/run should install it.")
         pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
@@ -62,24 +89,27 @@ def page(browser, live_server):
     context.close()
 
 
-def serious_axe_violations(page) -> list[str]:
-    """Run axe-core in the page and return the serious and critical
-    violations as readable lines (empty when the page passes)."""
+def axe_violations(page) -> list[str]:
+    """Run axe-core in the page and return every WCAG 2.x A/AA and
+    best-practice violation, minus the allow-list, as readable lines (empty
+    when the page passes)."""
     from axe_playwright_python.sync_playwright import Axe
 
-    results = Axe().run(page)
+    options = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
+    results = Axe().run(page, options=options)
     problems = []
     for violation in results.response["violations"]:
-        if violation.get("impact") in SERIOUS:
-            targets = ", ".join(str(node["target"]) for node in violation["nodes"][:3])
-            problems.append(f"{violation['id']} ({violation['impact']}): {violation['help']} at {targets}")
+        if any(rule == violation["id"] and where in page.url for rule, where, _reason in AXE_ALLOWED):
+            continue
+        targets = ", ".join(str(node["target"]) for node in violation["nodes"][:3])
+        problems.append(f"{violation['id']} ({violation['impact']}): {violation['help']} at {targets}")
     return problems
 
 
 @pytest.fixture
 def assert_accessible():
     def check(page):
-        problems = serious_axe_violations(page)
-        assert not problems, f"axe found serious problems on {page.url}:\n" + "\n".join(problems)
+        problems = axe_violations(page)
+        assert not problems, f"axe found problems on {page.url}:\n" + "\n".join(problems)
 
     return check

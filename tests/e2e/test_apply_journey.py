@@ -1,4 +1,4 @@
-"""Applying online in headless Chromium (issue 7, point 13): sign in → find
+"""Applying online in headless Chromium: sign in → find
 the procedure → apply → upload → next steps → review → change an answer →
 submit → confirmation; then the key steps again with JavaScript off.
 Every applying page passes axe; no console errors."""

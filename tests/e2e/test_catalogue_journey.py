@@ -1,4 +1,4 @@
-"""Issue 3's journey: from the home page to a procedure through the catalogue
+"""The catalogue journey: from the home page to a procedure through the catalogue
 filters, then download its form template; the catalogue and procedure pages
 pass axe-core and log no console errors."""
 

@@ -1,5 +1,5 @@
-"""Issue 2's journey: open the home page, switch to English, follow a link;
-no console errors and no serious or critical axe-core violations."""
+"""The home journey: open the home page, switch to English, follow a link;
+no console errors and no axe-core violations."""
 
 import pytest
 

@@ -1,5 +1,5 @@
-"""The search box's suggestions listbox, by keyboard, in Chromium (issue 4,
-point 1): ARIA combobox pattern, arrows, Enter, Escape; and the plain GET
+"""The search box's suggestions listbox, by keyboard, in Chromium: ARIA
+combobox pattern, arrows, Enter, Escape; and the plain GET
 form with JavaScript off."""
 
 from __future__ import annotations
