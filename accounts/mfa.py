@@ -64,8 +64,10 @@ LOCKOUT_SECONDS = 15 * 60
 LOCKED_OUT_MESSAGE = _("Too many wrong codes. Wait 15 minutes, then try again.")
 
 # Admin views a user must reach before the second factor: signing in and
-# out, password reset, the admin's translation catalogue, and ours.
+# out, password reset, the admin's translation catalogue and icon sprite
+# (what the second-factor screens themselves are drawn with), and ours.
 EXEMPT_URL_NAMES = {
+    "wagtailadmin_sprite",
     "wagtailadmin_login",
     "wagtailadmin_logout",
     "wagtailadmin_javascript_catalog",

@@ -31,16 +31,6 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa", "
 AXE_ALLOWED: list[tuple[str, str, str]] = [
     ("region", "/admin/second-factor/",
      "Wagtail's admin layout puts its skip link before any landmark; the markup is Wagtail's, not ours."),
-    # Product fixes pending in accounts/templates; remove each entry with its fix.
-    ("landmark-unique", "/accounts/",
-     "the header's navigation and the account pages' own (accounts/includes/account_nav.html) are both "
-     "named \"Your account\"."),
-    ("landmark-no-duplicate-main", "/admin/second-factor/",
-     "the second-factor gate (accounts/mfa.py) redirects Wagtail's icon sprite (/admin/sprite/) to this "
-     "screen, and Wagtail's script inserts that answer, a second copy of the page, as the sprite."),
-    ("landmark-unique", "/admin/second-factor/", "the same second copy of the page and its <main>."),
-    ("target-size", "/admin/second-factor/",
-     "the lone \"Sign out\" link under the form is smaller than 24 px with its neighbours closer than that."),
 ]
 
 
