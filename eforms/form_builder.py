@@ -11,6 +11,7 @@ from django import forms
 from wagtail.contrib.forms.forms import BaseForm, FormBuilder
 
 from eforms import fields as ef
+from eforms.file_kinds import UploadRules
 
 
 class EFormBaseForm(BaseForm):
@@ -64,8 +65,6 @@ class EFormBuilder(FormBuilder):
         return ef.DeclarationField(**options)
 
     def create_file_field(self, field, options):
-        from eforms.uploads import UploadRules
-
         kinds = [k.strip().lower() for k in (field.allowed_types or "").split(",") if k.strip()]
         rules = UploadRules.default(
             allowed_types=tuple(kinds),
