@@ -31,8 +31,8 @@ class EFormBuilder(FormBuilder):
 
     # ------------------------------------------------------------ choices
     def get_formatted_field_choices(self, field):
-        pairs = field.choice_pairs() if hasattr(field, "choice_pairs") else None
-        return pairs if pairs is not None else super().get_formatted_field_choices(field)
+        # Always a FieldSpec: its values with the labels in this language.
+        return field.choice_pairs()
 
     def create_dropdown_field(self, field, options):
         options["choices"] = [("", "—"), *self.get_formatted_field_choices(field)]

@@ -104,11 +104,11 @@ class FieldSpec:
             required=bool(f.required),
             help_text=f.help_text or "",
             choices=f.choices or "",
-            choice_labels=getattr(f, "choice_labels", "") or "",
+            choice_labels=f.choice_labels or "",
             default_value=f.default_value or "",
-            allowed_types=getattr(f, "allowed_types", "") or "",
-            max_file_size_mb=getattr(f, "max_file_size_mb", None),
-            max_files=getattr(f, "max_files", None),
+            allowed_types=f.allowed_types or "",
+            max_file_size_mb=f.max_file_size_mb,
+            max_files=f.max_files,
         )
 
     @classmethod
@@ -419,7 +419,7 @@ class FormVersion(models.Model):
 def version_on_publish(sender, instance, **kwargs) -> None:
     """Publishing an e-form freezes its definition as a version (connected
     to `page_published` in `EformsConfig.ready()`)."""
-    page = getattr(instance, "specific", instance)
+    page = instance.specific
     if isinstance(page, EFormPage):
         FormVersion.for_page(page)
 
