@@ -1,35 +1,58 @@
-"""Benchmark: submitting a dossier online, and the public look-up.
+"""Benchmark: submitting a dossier online, and the public look-up, on a
+table that already holds many dossiers.
 
-Runs in-process on its own temporary SQLite database (migrated here), with
-Django's test client going through the whole HTTP stack (middleware, CSRF
-off as in tests, sessions, templates):
+Runs in-process on its own SQLite database (kept under `bench/.data/submit/`
+and reused by the next run; `--workdir` to put it elsewhere), with Django's
+test client going through the whole HTTP stack (middleware, CSRF off as in
+tests, sessions, templates). In order:
 
-* submit: a signed-in citizen applies through the e-form flow (start,
-  applicant, answers, a 1 MB PDF upload, agency and delivery, review and
-  submit); the figure per dossier is the time of the requests that carry
-  the data (the POSTs), and the final submit POST on its own;
-* lookup: POST /lookup/ by code and phone with 100,000 dossiers (and their
-  events) in the database, answering found and not-found alike.
+1. fill: the dossier table is brought to `--dossiers` rows (100,000 by
+   default) spread over many applicants, procedures and agencies, with
+   their events, bulk-created in batches. Their codes use the bench's own
+   units, so they never collide with the codes of the timed submissions.
+2. submit (timed on that full table): a signed-in citizen applies through
+   the e-form flow `--submits` times (200 by default, after three warm-up
+   journeys in the same process: warm figures): the start page, the
+   applicant step, the answers, a 1 MB PDF upload, agency and delivery, the
+   review and the submit. Each step page's GET is timed on its own, and so
+   are the POSTs that carry the data (the whole journey, and the final
+   submit on its own).
+3. look-up (timed): POST /lookup/ by code and phone, and by ID number, full
+   name and birth date, `--lookups` of each, found and not-found alike.
 
 The receipt email is only enqueued (django-tasks' database backend, as in
-production), never sent in the request. Prints the figures and, as its
-last line, `submit dossiers=… submit_p95_ms=… lookup_p95_ms=…`.
+production), never sent in the request. Prints the figures and, as its last
+line, `submit dossiers=… submit_p95_ms=… lookup_p95_ms=… samples=…
+get_p95_ms=… final_p95_ms=… lookup_person_p95_ms=…`, where `dossiers` is
+the table's size when the submissions were timed.
 
-    .venv/bin/python bench/submit.py [--dossiers 100000] [--submits 40] [--lookups 400]
+    .venv/bin/python bench/submit.py [--dossiers 100000] [--submits 200] [--lookups 400]
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+DEFAULT_WORKDIR = ROOT / "bench" / ".data" / "submit"
+
+#: The filler's spread: many applicants, procedures and agencies.
+APPLICANTS = 20_000
+PROCEDURES = 40
+AGENCIES = 25
+DAYS = 700
+BATCH = 5_000
+FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ"]
+MIDDLE = ["Văn", "Thị", "Hữu", "Minh", "Thanh", "Ngọc", "Quang", "Thu"]
+GIVEN = ["An", "Bình", "Châu", "Dũng", "Hà", "Hải", "Hạnh", "Hoa", "Khang", "Lan", "Long", "Mai", "Nam", "Phúc",
+         "Quân", "Sơn", "Tâm", "Thảo", "Trang", "Tuấn", "Vy", "Yến"]
 
 
 def p95(values: list[float]) -> float:
@@ -67,12 +90,99 @@ def big_pdf(size: int = 1_000_000) -> bytes:
     return pdf_bytes("Ban sao can cuoc " + filler)
 
 
-def bench_submit(count: int) -> tuple[list[float], list[float], object]:
+# ---------------------------------------------------------------- the filler
+
+
+def person(k: int) -> tuple[str, str, dt.date, str]:
+    """Applicant number k: (full name, ID number, birth date, phone)."""
+    name = f"{FAMILY[k % len(FAMILY)]} {MIDDLE[k // 12 % len(MIDDLE)]} {GIVEN[k // 96 % len(GIVEN)]} {k}"
+    birth = dt.date(1950 + k % 55, 1 + k % 12, 1 + k % 28)
+    return name, f"0{k % 96:02d}{birth.year % 100:02d}{k:07d}"[:12], birth, f"09{k:08d}"
+
+
+def filler_world():
+    """The bench's agencies, procedures and applicants (made once, kept)."""
+    from accounts.models import User
+    from procedures.models import ProcedurePage
+    from tests.dossier_factories import make_agency, make_procedure
+
+    agencies = [make_agency(f"000.9{a // 10}.{a % 10:02d}.H30", f"Cơ quan thử {a}", translate=False)
+                for a in range(AGENCIES)]
+    procedures = []
+    for n in range(PROCEDURES):
+        code = f"9.{n:06d}"
+        page = ProcedurePage.objects.filter(code=code).first() or make_procedure(
+            code, agencies[n % AGENCIES], title=f"Thủ tục thử số {n}")
+        procedures.append(page)
+    have = User.objects.filter(username__startswith="bench-applicant-").count()
+    if have < APPLICANTS:
+        User.objects.bulk_create(
+            [User(username=f"bench-applicant-{k}", email=f"applicant{k}@example.com", password="!")
+             for k in range(have, APPLICANTS)], batch_size=BATCH)
+    users = dict(User.objects.filter(username__startswith="bench-applicant-").values_list("username", "pk"))
+    applicant_ids = [users[f"bench-applicant-{k}"] for k in range(APPLICANTS)]
+    return agencies, procedures, applicant_ids
+
+
+def fill_dossiers(total: int) -> None:
+    """Bring the table to `total` dossiers with their events. Row i belongs
+    to applicant i % APPLICANTS, procedure i % PROCEDURES (and its agency),
+    and is dated one to DAYS days ago; its code (unit, day, sequence) is a
+    one-to-one function of i, so no two rows share one."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from eforms.models import Dossier, DossierEvent
+
+    existing = Dossier.objects.exclude(code=None).count()
+    if existing >= total:
+        return
+    agencies, procedures, applicant_ids = filler_world()
+    start = Dossier.objects.filter(agency__in=agencies).count()
+    missing = total - existing
+    now = timezone.now()
+    for first in range(start, start + missing, BATCH):
+        rows = []
+        for i in range(first, min(first + BATCH, start + missing)):
+            procedure = procedures[i % PROCEDURES]
+            agency = agencies[i % PROCEDURES % AGENCIES]
+            slot = i // PROCEDURES
+            day = now - dt.timedelta(days=slot % DAYS + 1)
+            k = i % APPLICANTS
+            name, id_number, birth, phone = person(k)
+            received = i % 3 != 0
+            rows.append(Dossier(
+                code=f"{agency.unit_code}-{day:%y%m%d}-{i % PROCEDURES // AGENCIES}{slot // DAYS + 1:03d}",
+                procedure=procedure, agency=agency, applicant_id=applicant_ids[k],
+                applicant_name=name, applicant_id_number=id_number, applicant_phone=phone,
+                applicant_date_of_birth=birth,
+                applicant_snapshot={"full_name": name, "id_number": id_number, "phone": phone,
+                                    "date_of_birth": birth.isoformat()},
+                form_data={"answers": {"muc_dich_yeu_cau": "Xin việc"}},
+                status="received" if received else "submitted", idempotency_key=f"bench-fill-{i}",
+                submitted_at=day, received_at=day if received else None,
+                appointment_at=day + dt.timedelta(days=3), language="vi",
+            ))
+        with transaction.atomic():
+            created = Dossier.objects.bulk_create(rows)
+            events = []
+            for d in created:
+                events.append(DossierEvent(dossier=d, created_at=d.submitted_at, action="submit",
+                                           actor_kind="applicant", from_status="draft", to_status="submitted"))
+                if d.status == "received":
+                    events.append(DossierEvent(dossier=d, created_at=d.submitted_at, action="receive",
+                                               actor_kind="staff", from_status="submitted", to_status="received"))
+            DossierEvent.objects.bulk_create(events)
+
+
+# ---------------------------------------------------------------- submitting
+
+
+def bench_submit(count: int) -> tuple[list[float], list[float], dict[str, list[float]]]:
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.test import Client
 
     from accounts.models import User
-    from eforms.models import Dossier
     from procedures.models import ProcedurePage
     from tests.dossier_factories import make_procedure
     from tests.eform_factories import citizen, make_eform
@@ -93,6 +203,7 @@ def bench_submit(count: int) -> tuple[list[float], list[float], object]:
     answers = {"muc_dich_yeu_cau": "Xin việc", "noi_dung_chi_tiet": "Bổ sung hồ sơ xin việc làm tại công ty"}
     pdf = big_pdf()
     print(f"attachment: {len(pdf):,} bytes")
+    gets: dict[str, list[float]] = {}
 
     def post(url, data):
         response = client.post(url, data)
@@ -100,140 +211,149 @@ def bench_submit(count: int) -> tuple[list[float], list[float], object]:
             raise SystemExit(f"POST {url} answered {response.status_code}: {response.content[:1500]!r}")
         return response["Location"]
 
-    journeys, finals = [], []
-    for n in range(count + 3):  # the first three warm up
+    def get(name, url, timed):
         started = time.perf_counter()
-        step1 = post(f"/p/{procedure.code}/apply/", {})
-        step2 = post(step1, applicant)
-        step3 = post(step2, answers)
-        delivery = post(step3, {"ban_sao_can_cuoc": SimpleUploadedFile("cccd.pdf", pdf, "application/pdf")})
-        review = post(delivery, {"agency": str(procedure.agency.pk), "channel": "online", "result_delivery": "office"})
+        response = client.get(url)
+        elapsed = (time.perf_counter() - started) * 1000
+        if response.status_code != 200:
+            raise SystemExit(f"GET {url} answered {response.status_code}")
+        if timed:
+            gets.setdefault(name, []).append(elapsed)
+        return response.content.decode(), elapsed
+
+    journeys, finals = [], []
+    start_url = f"/p/{procedure.code}/apply/"
+    for n in range(count + 3):  # the first three warm up
+        timed = n >= 3
+        get("start page", start_url, timed)
+        started = time.perf_counter()
+        step1 = post(start_url, {})
         posts = time.perf_counter() - started
-        page = client.get(review).content.decode()
+        get("applicant step", step1, timed)
+        started = time.perf_counter()
+        step2 = post(step1, applicant)
+        posts += time.perf_counter() - started
+        get("answers step", step2, timed)
+        started = time.perf_counter()
+        step3 = post(step2, answers)
+        posts += time.perf_counter() - started
+        get("documents step", step3, timed)
+        started = time.perf_counter()
+        delivery = post(step3, {"ban_sao_can_cuoc": SimpleUploadedFile("cccd.pdf", pdf, "application/pdf")})
+        posts += time.perf_counter() - started
+        get("delivery step", delivery, timed)
+        started = time.perf_counter()
+        review = post(delivery, {"agency": str(procedure.agency.pk), "channel": "online", "result_delivery": "office"})
+        posts += time.perf_counter() - started
+        page, _elapsed = get("review page", review, timed)
         key = page.split('name="idempotency_key" value="', 1)[1].split('"', 1)[0]
         final_start = time.perf_counter()
         done = post(review, {"idempotency_key": key, "declaration": "on"})
         final = time.perf_counter() - final_start
         if "/da-nop/" not in done:
             raise SystemExit(f"the submission did not lead to the confirmation: {done}")
-        if n >= 3:
+        get("confirmation page", done, timed)
+        if timed:
             journeys.append((posts + final) * 1000)
             finals.append(final * 1000)
-    last = Dossier.objects.exclude(code=None).order_by("-pk").first()
-    return journeys, finals, last
+    return journeys, finals, gets
 
 
-def fill_dossiers(total: int, procedure, agency, user) -> list[tuple[str, str]]:
-    """Bulk-create `total` submitted/received dossiers with their events;
-    returns (code, phone) pairs to look up."""
-    import datetime as dt
-
-    from django.db import transaction
-    from django.utils import timezone
-
-    from eforms.models import Dossier, DossierEvent
-
-    existing = Dossier.objects.exclude(code=None).count()
-    missing = total - existing
-    now = timezone.now()
-    batch = 5000
-    pairs = []
-    made = 0
-    while made < missing:
-        size = min(batch, missing - made)
-        rows = []
-        for i in range(existing + made, existing + made + size):  # indexes never reused across runs
-            day = now - dt.timedelta(days=i % 700 + 1)  # never today: today's codes come from the counter
-            phone = f"09{i % 100_000_000:08d}"
-            received = i % 3 != 0
-            rows.append(Dossier(
-                code=f"{agency.unit_code}-{day:%y%m%d}-{i // 700 + 1:04d}", procedure=procedure, agency=agency,
-                applicant=user, applicant_name=f"Người nộp {i}", applicant_id_number=f"0010{i:08d}",
-                applicant_phone=phone, applicant_date_of_birth=dt.date(1960 + i % 40, 1 + i % 12, 1 + i % 28),
-                form_data={"answers": {"muc_dich_yeu_cau": "Xin việc"}}, status="received" if received else "submitted",
-                submitted_at=day, received_at=day if received else None, appointment_at=day + dt.timedelta(days=3),
-                language="vi",
-            ))
-        with transaction.atomic():
-            created = Dossier.objects.bulk_create(rows)
-            events = []
-            for d in created:
-                events.append(DossierEvent(dossier=d, created_at=d.submitted_at, action="submit",
-                                           actor_kind="applicant", from_status="draft", to_status="submitted"))
-                if d.status == "received":
-                    events.append(DossierEvent(dossier=d, created_at=d.submitted_at, action="receive",
-                                               actor_kind="staff", from_status="submitted", to_status="received"))
-            DossierEvent.objects.bulk_create(events)
-        pairs += [(d.code, d.applicant_phone) for d in created[:: max(1, size // 50)]]
-        made += size
-    if len(pairs) < 100:  # a kept database: sample the dossiers already there
-        pairs += list(Dossier.objects.exclude(code=None).order_by("?").values_list("code", "applicant_phone")[:500])
-    return pairs
+# ---------------------------------------------------------------- looking up
 
 
-def bench_lookup(pairs: list[tuple[str, str]], count: int) -> list[float]:
+def samples(count: int) -> list[tuple[str, str, str, dt.date, str]]:
+    """(code, phone, ID number, name, birth date) of filler dossiers spread over the table."""
+    from eforms.models import Dossier
+
+    rows = Dossier.objects.filter(idempotency_key__startswith="bench-fill-").order_by("?").values_list(
+        "code", "applicant_phone", "applicant_id_number", "applicant_name", "applicant_date_of_birth")[:count]
+    return list(rows)
+
+
+def bench_lookup(rows, count: int) -> tuple[list[float], list[float]]:
     from django.test import Client
 
     client = Client()
-    times = []
+    by_code, by_person = [], []
     for n in range(count + 10):
-        code, phone = pairs[n % len(pairs)]
-        if n % 4 == 3:
-            phone = "0900000000"  # a mismatch costs the same as a match
+        code, phone, id_number, name, birth = rows[n % len(rows)]
+        mismatch = n % 4 == 3  # a mismatch costs the same as a match
+        address = f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}"
         started = time.perf_counter()
-        response = client.post("/lookup/", {"way": "code", "c-code": code, "c-secret": phone},
-                               REMOTE_ADDR=f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}")
-        elapsed = time.perf_counter() - started
-        if response.status_code != 200:
-            raise SystemExit(f"look-up answered {response.status_code}")
-        if n % 4 != 3 and code.encode() not in response.content:
-            raise SystemExit(f"look-up did not find {code}")
+        response = client.post("/lookup/", {"way": "code", "c-code": code,
+                                            "c-secret": "0900000000" if mismatch else phone}, REMOTE_ADDR=address)
+        elapsed = (time.perf_counter() - started) * 1000
+        if response.status_code != 200 or (not mismatch and code.encode() not in response.content):
+            raise SystemExit(f"look-up by code answered {response.status_code} for {code}")
         if n >= 10:
-            times.append(elapsed * 1000)
-    return times
+            by_code.append(elapsed)
+        started = time.perf_counter()
+        response = client.post("/lookup/", {
+            "way": "person", "p-id_number": id_number, "p-full_name": name.lower() if n % 2 else name,
+            "p-date_of_birth": (birth + dt.timedelta(days=1) if mismatch else birth).strftime("%d/%m/%Y"),
+        }, REMOTE_ADDR=address)
+        elapsed = (time.perf_counter() - started) * 1000
+        if response.status_code != 200 or (not mismatch and code.encode() not in response.content):
+            raise SystemExit(f"look-up by person answered {response.status_code} for {id_number}")
+        if n >= 10:
+            by_person.append(elapsed)
+    return by_code, by_person
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dossiers", type=int, default=100_000)
-    parser.add_argument("--submits", type=int, default=40)
+    parser.add_argument("--submits", type=int, default=200)
     parser.add_argument("--lookups", type=int, default=400)
-    parser.add_argument("--workdir", help="keep the database here and reuse it on the next run")
+    parser.add_argument("--workdir", default=str(DEFAULT_WORKDIR), help="where the database is kept and reused")
     parser.add_argument("--profile", action="store_true", help="print where one submission spends its time")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="portal-bench-") as tmp:
-        workdir = Path(args.workdir or tmp)
-        workdir.mkdir(parents=True, exist_ok=True)
-        started = time.perf_counter()
-        setup_django(workdir)
-        print(f"database ready in {time.perf_counter() - started:.1f} s ({workdir / 'bench.sqlite3'})")
+    workdir = Path(args.workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    setup_django(workdir)
+    print(f"database ready in {time.perf_counter() - started:.1f} s ({workdir / 'bench.sqlite3'})")
+    from eforms.models import Dossier
 
-        if args.profile:
-            import cProfile
-            import pstats
+    started = time.perf_counter()
+    fill_dossiers(args.dossiers)
+    table = Dossier.objects.exclude(code=None).count()
+    print(f"{table:,} dossiers of {Dossier.objects.values('applicant').distinct().count():,} applicants, "
+          f"{Dossier.objects.values('procedure').distinct().count()} procedures and "
+          f"{Dossier.objects.values('agency').distinct().count()} agencies "
+          f"(filled in {time.perf_counter() - started:.1f} s)")
 
-            profiler = cProfile.Profile()
-            profiler.enable()
-            bench_submit(2)
-            profiler.disable()
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
-        journeys, finals, last = bench_submit(args.submits)
-        print(summary("submit, every POST of the journey (1 MB PDF)", journeys))
-        print(summary("submit, the final submit POST", finals))
-        from django_tasks_db.models import DBTaskResult
+    if args.profile:
+        import cProfile
+        import pstats
 
-        queued = DBTaskResult.objects.filter(task_path__endswith="send_dossier_receipt").count()
-        print(f"receipt emails enqueued (not sent in the request): {queued}")
+        profiler = cProfile.Profile()
+        profiler.enable()
+        bench_submit(2)
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+    journeys, finals, gets = bench_submit(args.submits)
+    print(f"submissions timed with {table:,} dossiers in the table, warm (after 3 journeys):")
+    print(summary("submit, every POST of the journey (1 MB PDF)", journeys))
+    print(summary("submit, the final submit POST", finals))
+    for name, values in gets.items():
+        print(summary(f"GET {name}", values))
+    all_gets = [v for values in gets.values() for v in values]
+    print(summary("GET, every step page", all_gets))
+    from django_tasks_db.models import DBTaskResult
 
-        started = time.perf_counter()
-        pairs = fill_dossiers(args.dossiers, last.procedure, last.agency, last.applicant)
-        from eforms.models import Dossier
+    queued = DBTaskResult.objects.filter(task_path__endswith="send_dossier_receipt").count()
+    print(f"receipt emails enqueued (not sent in the request): {queued}")
 
-        total = Dossier.objects.exclude(code=None).count()
-        print(f"{total:,} dossiers in the database (filled in {time.perf_counter() - started:.1f} s)")
-        lookups = bench_lookup(pairs, args.lookups)
-        print(summary("lookup by code and phone", lookups))
-        print(f"submit dossiers={total} submit_p95_ms={p95(journeys):.1f} lookup_p95_ms={p95(lookups):.1f}")
+    total = Dossier.objects.exclude(code=None).count()
+    by_code, by_person = bench_lookup(samples(2_000), args.lookups)
+    print(f"look-ups with {total:,} dossiers in the table:")
+    print(summary("lookup by code and phone", by_code))
+    print(summary("lookup by ID number, name and birth date", by_person))
+    print(f"submit dossiers={table} submit_p95_ms={p95(journeys):.1f} lookup_p95_ms={p95(by_code):.1f} "
+          f"samples={len(journeys)} get_p95_ms={p95(all_gets):.1f} final_p95_ms={p95(finals):.1f} "
+          f"lookup_person_p95_ms={p95(by_person):.1f}")
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ Views answer anyone else with 404, so a dossier's existence is not revealed."""
 
 from __future__ import annotations
 
+from accounts.services import agencies_for
 from eforms.models import Attachment, Dossier, DossierStatus
 
 APPLICANT = "applicant"
@@ -16,10 +17,6 @@ def is_agency_staff_for(user, dossier: Dossier) -> bool:
     if dossier.status == DossierStatus.DRAFT or dossier.agency_id is None:
         return False
     if not getattr(user, "is_authenticated", False):
-        return False
-    try:
-        from accounts.services import agencies_for
-    except ImportError:  # accounts without staff memberships: nobody is staff
         return False
     return agencies_for(user).filter(translation_key=dossier.agency.translation_key).exists()
 

@@ -1,6 +1,7 @@
 """System checks for the dossier settings: misconfigured, they would leak
 files or give two dossiers the same code."""
 
+import datetime as dt
 from pathlib import Path
 
 from django.conf import settings
@@ -35,8 +36,6 @@ def check_dossier_settings(app_configs=None, **kwargs):
                   id="eforms.E002")
         )
     else:
-        import datetime as dt
-
         try:
             pattern.format(unit_code="000.00.00.H30", date=dt.date(2026, 1, 1), seq=1)
         except (KeyError, ValueError, IndexError) as error:

@@ -1,16 +1,10 @@
 """Demo content of the e-forms app, for `manage.py load_demo`: the e-forms
-first (`eforms.demo_forms`, when present), then the demo dossiers that
-stand on them (`eforms.demo_dossiers`)."""
+first (`eforms.demo_forms`), then the demo dossiers that stand on them
+(`eforms.demo_dossiers`)."""
 
-import importlib
+from eforms import demo_dossiers, demo_forms
 
 
 def load(stdout) -> None:
-    for name in ("eforms.demo_forms", "eforms.demo_dossiers"):
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                continue
-            raise
-        module.load(stdout)
+    demo_forms.load(stdout)
+    demo_dossiers.load(stdout)

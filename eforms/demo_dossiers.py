@@ -10,9 +10,24 @@ phone) for `make run`.
 from __future__ import annotations
 
 import datetime as dt
+import io
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen import canvas
+
+from accounts.models import User
+from eforms import lifecycle
+from eforms.file_kinds import UploadRules
+from eforms.lifecycle import Actor
+from eforms.models import Dossier
+from eforms.notifications import receipts_suppressed
+from eforms.record import FONT, register_fonts
+from eforms.services import SubmissionError, submit_dossier
+from eforms.uploads import check_file, store
+from procedures.models import Agency, ProcedurePage
 
 #: (key, procedure code, agency unit code, path of statuses after submission, form answers)
 DEMO = [
@@ -43,14 +58,7 @@ HANDLERS = {"000.20.30.H30": "xuly.bmt@example.com", "000.00.02.H30": "xuly.hcc@
 
 def _demo_pdf(title: str) -> bytes:
     """A small real PDF standing for a scanned document."""
-    import io
-
-    from reportlab.lib.pagesizes import A4
-    from reportlab.pdfgen import canvas
-
-    from eforms.record import FONT, _register_fonts
-
-    _register_fonts()
+    register_fonts()
     out = io.BytesIO()
     page = canvas.Canvas(out, pagesize=A4)
     page.setFont(FONT, 14)
@@ -61,27 +69,17 @@ def _demo_pdf(title: str) -> bytes:
 
 
 def _attachment(user, name: str, field: str):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from eforms.uploads import UploadRules, check_file, store
-
     upload = SimpleUploadedFile(name, _demo_pdf(name.rsplit(".", 1)[0]), content_type="application/pdf")
     return store(check_file(upload, UploadRules.default(), field), uploaded_by=user)
 
 
 def _staff_actor(table: dict, unit_code: str):
-    from accounts.models import User
-    from eforms.lifecycle import Actor
-
     email = table.get(unit_code)
     user = User.objects.filter(email__iexact=email).first() if email else None
     return Actor.staff(user) if user is not None else None
 
 
 def _advance(dossier, unit_code: str, actions: list[str]) -> None:
-    from eforms import lifecycle
-    from eforms.lifecycle import Actor
-
     receiver = _staff_actor(RECEIVERS, unit_code)
     handler = _staff_actor(HANDLERS, unit_code)
     if receiver is None or handler is None:
@@ -106,17 +104,10 @@ def _advance(dossier, unit_code: str, actions: list[str]) -> None:
 
 
 def load(stdout) -> None:
-    from accounts.models import User
-    from eforms.models import Dossier
-    from eforms.services import SubmissionError, submit_dossier
-    from procedures.models import Agency, ProcedurePage
-
     citizen = User.objects.filter(email__iexact="citizen@example.com").first()
     if citizen is None:
         stdout.write("eforms: no demo citizen (accounts.demo), no demo dossiers.")
         return
-    from eforms.notifications import receipts_suppressed
-
     made = 0
     example = None
     for key, procedure_code, unit_code, actions, answers in DEMO:

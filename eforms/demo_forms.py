@@ -1,4 +1,4 @@
-"""Demo e-forms (issue 7, point 11): real forms, in Vietnamese and English,
+"""Demo e-forms: real forms, in Vietnamese and English,
 for seven demo procedures of `procedures/demo_data/procedures.csv`, with
 their required attachments. Called by `eforms.demo.load`.
 
@@ -9,6 +9,11 @@ slug) is left as it is, so editors' changes survive.
 from __future__ import annotations
 
 from django.db import transaction
+from wagtail.models import Locale
+
+from eforms.models import EFormField, EFormIndexPage, EFormPage
+from home.setup import ensure_site, get_or_create_child, translate_page
+from procedures.models import ProcedurePage
 
 DECLARATION_EN = ("I declare that the information above is true and complete, and I am responsible for it "
                   "before the law.")
@@ -194,16 +199,10 @@ FORMS = [
 
 
 def _procedure(code: str):
-    from wagtail.models import Locale
-
-    from procedures.models import ProcedurePage
-
     return ProcedurePage.objects.filter(code=code, locale=Locale.get_default()).first()
 
 
 def _fields(spec: dict):
-    from eforms.models import EFormField
-
     return [
         EFormField(label=item["vi"], field_type=item["field_type"], required=item["required"],
                    help_text=item["help_vi"], choices=item["choices"], sort_order=order, **item["extra"])
@@ -212,10 +211,6 @@ def _fields(spec: dict):
 
 
 def _translate(page, spec: dict) -> None:
-    from wagtail.models import Locale
-
-    from home.setup import translate_page
-
     if page.procedure.get_translation_or_none(Locale.objects.get(language_code="en")) is None:
         return  # the procedure has no English page yet: the English e-form waits for it
     english = translate_page(page, "en", title=spec["title"][1], intro=spec["intro"][1],
@@ -232,9 +227,6 @@ def _translate(page, spec: dict) -> None:
 
 
 def load(stdout) -> None:
-    from eforms.models import EFormIndexPage, EFormPage
-    from home.setup import ensure_site, get_or_create_child, translate_page
-
     home = ensure_site()
     folder = get_or_create_child(home, EFormIndexPage, "bieu-mau-dien-tu", title="Biểu mẫu điện tử",
                                  intro="Các biểu mẫu điện tử để nộp hồ sơ trực tuyến.", show_in_menus=False)

@@ -1,7 +1,7 @@
 """An application in progress: a draft dossier seen through the e-form
-version it was started with (issue 7, point 3).
+version it was started with.
 
-A draft is D's `Dossier` in status `draft` (`eforms.services.save_draft`);
+A draft is a `Dossier` in status `draft` (`eforms.services.save_draft`);
 its `form_data` holds what the applicant has entered so far::
 
     {"applicant": {...}, "answers": {clean_name: value}, "delivery": {...}, "done": [step keys]}
@@ -28,11 +28,14 @@ from django.urls import reverse
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
+from accounts import units
 from eforms import fields as ef
 from eforms.form_builder import EFormBuilder
 from eforms.forms import ApplicantForm, ApplyingAs, ReviewForm, SubmissionForm
 from eforms.models import Attachment, Dossier, DossierStatus, FormVersion
 from eforms.models.forms import EFormPage, FieldSpec, Section
+from eforms.services import applicant_snapshot, save_draft
+from eforms.uploads import check_uploads, daily_quota_left, held_files, store
 
 APPLICANT = "applicant"
 DELIVERY = "delivery"
@@ -40,7 +43,8 @@ REVIEW = "review"
 
 
 def drafts_for(user) -> QuerySet[Dossier]:
-    """The applicant's unsubmitted applications, newest first (for My dossiers)."""
+    """The applicant's unsubmitted applications, newest first: the one list
+    of drafts, for "My dossiers", the procedure's start page and resuming."""
     if not getattr(user, "is_authenticated", False):
         return Dossier.objects.none()
     return (
@@ -68,8 +72,6 @@ def start_draft(procedure, user, version: FormVersion) -> Dossier:
     PORTAL_MAX_OPEN_DRAFTS_PER_PROCEDURE of them: each may hold a dossier's
     worth of files, so one account must not open them without end. The
     applicant's row is locked so two tabs cannot both take the last place."""
-    from eforms.services import save_draft
-
     limit = settings.PORTAL_MAX_OPEN_DRAFTS_PER_PROCEDURE
     with transaction.atomic():
         if limit:
@@ -197,8 +199,6 @@ class Application:
         """Remove the files the applicant asked to remove, then check and
         store the new ones; refused files become errors at their field, the
         accepted ones are kept with the draft whatever else is wrong."""
-        from eforms.uploads import check_uploads, daily_quota_left, held_files, store
-
         upload_fields = form.file_fields() if hasattr(form, "file_fields") else {}
         if not upload_fields:
             return
@@ -225,8 +225,6 @@ class Application:
     def save_step(self, key: str, form, *, complete: bool, user) -> None:
         """Keep the step's valid values in the draft (all of them when
         `complete`; what is valid so far when saving to continue later)."""
-        from eforms.services import save_draft
-
         values = {name: to_json(value) for name, value in form.cleaned_data.items()
                   if not isinstance(form.fields.get(name), ef.UploadField)}
         if key == APPLICANT:
@@ -323,8 +321,6 @@ class Application:
 
     def snapshot(self, user) -> dict:
         """The profile as it is now, corrected by what the applicant typed."""
-        from eforms.services import applicant_snapshot
-
         snapshot = applicant_snapshot(user)
         a = self.applicant
         address = a.get("address") or {}
@@ -392,8 +388,6 @@ def version_for(draft: Dossier, eform: EFormPage | None) -> FormVersion:
 def suggested_agency(agencies, applicant: dict):
     """For a commune-tier procedure, the applicant's own commune (matched by
     its official name, which the demo agencies and the units list share)."""
-    from accounts import units
-
     commune = (applicant.get("address") or {}).get("commune_code") if applicant else None
     name = units.commune_name(commune) if commune else ""
     if not name:

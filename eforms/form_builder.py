@@ -11,6 +11,7 @@ from django import forms
 from wagtail.contrib.forms.forms import BaseForm, FormBuilder
 
 from eforms import fields as ef
+from eforms.file_kinds import UploadRules
 
 
 class EFormBaseForm(BaseForm):
@@ -30,8 +31,8 @@ class EFormBuilder(FormBuilder):
 
     # ------------------------------------------------------------ choices
     def get_formatted_field_choices(self, field):
-        pairs = field.choice_pairs() if hasattr(field, "choice_pairs") else None
-        return pairs if pairs is not None else super().get_formatted_field_choices(field)
+        # Always a FieldSpec: its values with the labels in this language.
+        return field.choice_pairs()
 
     def create_dropdown_field(self, field, options):
         options["choices"] = [("", "—"), *self.get_formatted_field_choices(field)]
@@ -64,8 +65,6 @@ class EFormBuilder(FormBuilder):
         return ef.DeclarationField(**options)
 
     def create_file_field(self, field, options):
-        from eforms.uploads import UploadRules
-
         kinds = [k.strip().lower() for k in (field.allowed_types or "").split(",") if k.strip()]
         rules = UploadRules.default(
             allowed_types=tuple(kinds),

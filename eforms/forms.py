@@ -1,6 +1,7 @@
-"""The applying pages' own forms (issue 7, point 2): who applies, how the
-dossier reaches the agency and how the result comes back, and the final
-declaration. The e-form's own questions come from `eforms.form_builder`."""
+"""The applicant's own forms: who applies, how the dossier reaches the
+agency and how the result comes back, the final declaration, and on "My
+dossiers" withdrawing and answering a supplement request. The e-form's own
+questions come from `eforms.form_builder`."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.validators import check_id_matches_birth_date
 from eforms import fields as ef
 from eforms.models import Channel, ResultDelivery
+from procedures.calendar import is_working_day
 
 
 class ApplyingAs:
@@ -48,7 +51,8 @@ class ApplicantForm(PortalForm):
     phone = ef.PhoneField(label=_("Mobile phone"))
     email = forms.EmailField(label=_("Email"), required=False,
                              widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-                             help_text=_("We send the receipt and each change of status here."))
+                             help_text=_("We email the receipt here. Changes of status are shown in My dossiers "
+                                         "and on the look-up page."))
     address = ef.AddressField(label=_("Permanent or current address"))
 
     behalf_name = forms.CharField(label=_("Their full name"), max_length=255, required=False)
@@ -104,8 +108,6 @@ class ApplicantForm(PortalForm):
         return values
 
     def clean(self):
-        from accounts.validators import check_id_matches_birth_date
-
         cleaned = super().clean()
         kind = cleaned.get("applying_as")
         required = {
@@ -190,8 +192,6 @@ class SubmissionForm(PortalForm):
         self.fields["result_delivery"].choices = deliveries
 
     def clean_pickup_date(self):
-        from procedures.calendar import is_working_day
-
         day = self.cleaned_data.get("pickup_date")
         if day is None:
             return day
@@ -237,3 +237,33 @@ class ReviewForm(forms.Form):
         super().__init__(*args, **kwargs)
         if declaration_text:
             self.fields["declaration"].label = declaration_text
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label=_("Why are you withdrawing it? (optional)"), required=False,
+                             max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+    confirm = forms.BooleanField(label=_("Yes, withdraw this dossier. I cannot undo this."),
+                                 error_messages={"required": _("Tick the box to confirm.")})
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; the checks by content are `eforms.uploads`'."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        items = data if isinstance(data, (list, tuple)) else [data] if data else []
+        return [super(MultipleFileField, self).clean(item, initial) for item in items]
+
+
+class SupplementForm(forms.Form):
+    files = MultipleFileField(label=_("Documents asked for"), required=False,
+                              help_text=_("PDF, JPEG, PNG, DOCX or XLSX. You can choose several files."))
+    note = forms.CharField(label=_("Message to the agency (optional)"), required=False,
+                           max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))

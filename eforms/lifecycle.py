@@ -3,11 +3,16 @@
 DESIGN.md's statuses as a state machine. `TRANSITIONS` says, for each
 action, from which statuses it may start, where it leads, who may take it
 and what it needs. Each action has a function here (`withdraw`, `receive`,
-`reject`, …) that locks the dossier row, checks the actor and the
-requirements, changes the status and writes a `DossierEvent`, all in one
-transaction. Views, the admin and the API call these functions and nothing
-else; a refused change raises a `LifecycleError` whose message is
-translated and can be shown to the user as it is.
+`reject`, …) that locks the dossier row (`select_for_update`), checks the
+actor and the requirements on the locked row, changes the status and writes
+a `DossierEvent`, all in one transaction: of two people acting on one
+dossier at once, the second waits for the first and is then refused with
+the status it finds. Today the callers are the applicant's pages
+(`eforms.views.my_dossiers`: withdraw, answer a supplement request),
+`eforms.services.submit_dossier`, the demo loader and the tests; an agency
+back office or API will call these functions and nothing else. A refused
+change raises a `LifecycleError` whose message is translated and can be
+shown to the user as it is.
 
     draft ─submit→ submitted ─receive→ received ─start_processing→ processing ─complete→ completed ─return_result→ returned
                       │  └─withdraw→ cancelled      │ └─request_supplement→ needs_supplement ←┘
@@ -19,9 +24,9 @@ Who may act (`Actor`):
   takes it in), answer a supplement request;
 * staff of the receiving agency, by their `accounts.StaffMembership` role
   (receiver, handler, leader);
-* an API client bound to the receiving agency (the agency's own one-stop
-  software): every staff action;
-* the system (scheduled jobs): cancel, mark invalid.
+* an API client bound to the receiving agency (`Actor.api_client`, for the
+  agency's own one-stop software once an API exists): every staff action;
+* the system (`Actor.system`, for scheduled jobs): cancel, mark invalid.
 """
 
 from __future__ import annotations
@@ -38,7 +43,10 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import StaffMembership
 from eforms.models import ActorKind, Attachment, Dossier, DossierEvent, DossierStatus
+from eforms.uploads import CheckedFile, store
+from procedures.calendar import add_processing_time, processing_time_between
 
 S = DossierStatus
 
@@ -161,10 +169,6 @@ def staff_roles(user, dossier: Dossier) -> set[str]:
     """The roles `user` holds at the dossier's receiving agency."""
     if dossier.agency_id is None or not getattr(user, "is_authenticated", False):
         return set()
-    try:
-        from accounts.models import StaffMembership
-    except ImportError:  # the accounts app without staff memberships
-        return set()
     if not user.is_active:
         return set()
     if user.is_superuser:  # as accounts.services.agencies_for: superusers act for every agency
@@ -269,8 +273,6 @@ def _require_text(value: str | None, name: str, message: Promise) -> str:
 
 
 def _appointment(dossier: Dossier, start: dt.datetime, amount=None) -> dt.datetime | None:
-    from procedures.calendar import add_processing_time
-
     procedure = dossier.procedure
     amount = procedure.processing_time if amount is None else amount
     if amount is None:
@@ -403,8 +405,6 @@ def request_supplement(
             raise RequirementMissing(next(iter(errors.values())), errors)
         remaining = None
         if locked.appointment_at is not None:
-            from procedures.calendar import processing_time_between
-
             remaining = processing_time_between(now, locked.appointment_at, locked.procedure.processing_unit)
         locked.supplement_items = items
         locked.supplement_deadline = deadline
@@ -425,8 +425,6 @@ def answer_supplement(
     least one is required. The dossier goes back to the status it had when
     the supplement was requested, and the appointment is moved by the time
     the clock stood still."""
-    from eforms.uploads import CheckedFile, store
-
     files = list(files or [])
     with transaction.atomic():
         locked = _locked(dossier)
@@ -466,8 +464,6 @@ def complete(
     dossier: Dossier, actor: Actor, result: str, files: Iterable = (), now: dt.datetime | None = None
 ) -> DossierEvent:
     """The result is ready; describing it is required, files are optional."""
-    from eforms.uploads import CheckedFile, store
-
     with transaction.atomic():
         locked = _locked(dossier)
         check(locked, actor, "complete")
@@ -512,7 +508,8 @@ ACTIONS = {
 
 
 def perform(dossier: Dossier, actor: Actor, action: str, **kwargs) -> DossierEvent:
-    """Take an action by name (for the API): `perform(d, actor, "reject", reason=…)`.
+    """Take an action by name, for a caller that receives it as data (a
+    back office form, an API): `perform(d, actor, "reject", reason=…)`.
     `submit` is `eforms.services.submit_dossier`."""
     if action not in ACTIONS:
         raise TransitionNotAllowed(_("Unknown action."))

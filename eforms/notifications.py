@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from eforms.models import Dossier, DossierEvent
+from eforms.record import receipt_facts, receipt_filename, receipt_pdf, site_base_url
 
 logger = logging.getLogger(__name__)
 _state = threading.local()
@@ -51,8 +52,6 @@ def applicant_email(dossier: Dossier) -> str:
 def send_dossier_receipt(dossier_id: int, base_url: str = "") -> bool:
     """Email the applicant the dossier's summary with the receipt PDF attached.
     Returns False (and logs) when there is nobody to write to."""
-    from eforms.record import receipt_facts, receipt_filename, receipt_pdf, site_base_url
-
     dossier = (
         Dossier.objects.select_related("procedure", "agency", "agency__parent", "applicant")
         .filter(pk=dossier_id).first()
@@ -96,8 +95,6 @@ def _on_submitted(sender, instance: DossierEvent, created: bool, raw: bool = Fal
 
 def enqueue_receipt(dossier_id: int) -> None:
     """Enqueue the receipt email; a broken queue must not break the submission."""
-    from eforms.record import site_base_url
-
     try:
         send_dossier_receipt.enqueue(dossier_id, site_base_url())
     except Exception:  # the dossier is saved; the email can be resent

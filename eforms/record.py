@@ -21,12 +21,32 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from urllib.parse import urlencode
+from xml.sax.saxutils import escape as xml_escape
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import formats, timezone, translation
+from django.utils.html import escape
 from django.utils.translation import gettext as _
+from reportlab.graphics import renderSVG
+from reportlab.graphics.barcode import createBarcodeDrawing
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.fonts import addMapping
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from accounts.masking import mask_id_number
+from eforms.drafts import display_value, version_for
+from eforms.lookup import localized_attr
 from eforms.models import Dossier
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
@@ -71,7 +91,7 @@ def lookup_url(dossier: Dossier, base_url: str = "") -> str:
 
 def site_base_url() -> str:
     """The portal's address for links made outside a request (emails, PDFs)."""
-    return getattr(settings, "WAGTAILADMIN_BASE_URL", "") or ""
+    return settings.WAGTAILADMIN_BASE_URL or ""
 
 
 def _when(value) -> str:
@@ -101,21 +121,17 @@ def _eform_rows(dossier: Dossier, answers: dict) -> list[Row] | None:
     """The answers labelled by the e-form version the dossier was made with
     (in the active language when the form's translation matches), or None
     when that version cannot be found."""
-    from django.core.exceptions import ObjectDoesNotExist
-
     try:
-        from eforms.drafts import display_value, version_for
-
         version = version_for(dossier, None)
         specs = version.specs()
-    except (ImportError, LookupError, AttributeError, ObjectDoesNotExist):
+    except (LookupError, AttributeError, ObjectDoesNotExist):
         return None
     rows = []
     for spec in specs:
         if spec.clean_name not in answers:
             continue
         value = answers[spec.clean_name]
-        if getattr(spec, "is_file", False):
+        if spec.is_file:
             text = ", ".join(str(f.get("name", "")) for f in value or [] if isinstance(f, dict))
         else:
             text = display_value(spec, value, [])
@@ -148,8 +164,6 @@ def data_rows(dossier: Dossier) -> list[Row]:
 
 
 def applicant_rows(dossier: Dossier) -> list[Row]:
-    from accounts.masking import mask_id_number
-
     snap = dossier.applicant_snapshot or {}
     rows = [
         Row(_("Full name"), snap.get("full_name") or dossier.applicant_name),
@@ -168,7 +182,7 @@ def submission_rows(dossier: Dossier) -> list[Row]:
         Row(_("Status"), str(dossier.status_label)),
         Row(_("Submitted online at"), _when(dossier.submitted_at)),
     ]
-    if getattr(procedure, "processing_time", None) is not None and hasattr(procedure, "processing_time_display"):
+    if procedure.processing_time is not None:
         rows.append(Row(_("Processing time set by law"), str(procedure.processing_time_display)))
     if dossier.received_at:
         rows.append(Row(_("Received at"), _when(dossier.received_at)))
@@ -187,8 +201,6 @@ def submission_rows(dossier: Dossier) -> list[Row]:
 
 
 def file_rows(dossier: Dossier) -> list[Row]:
-    from django.template.defaultfilters import filesizeformat
-
     return [
         Row(a.original_name, f"{a.kind.upper()}, {filesizeformat(a.size)}")
         for a in dossier.attachments.all()
@@ -198,7 +210,7 @@ def file_rows(dossier: Dossier) -> list[Row]:
 def receipt_facts(dossier: Dossier, base_url: str = "") -> ReceiptFacts:
     """Everything form 01 prints, in the active language."""
     agency = dossier.agency
-    parent = getattr(agency, "parent", None) if agency is not None else None
+    parent = agency.parent if agency is not None else None
     notes = [
         _("This receipt was made by the portal when the dossier was submitted online. The agency checks the "
           "dossier and confirms its receipt; the appointment then counts from that moment."),
@@ -206,14 +218,12 @@ def receipt_facts(dossier: Dossier, base_url: str = "") -> ReceiptFacts:
     ]
     if dossier.result_delivery == "office":
         notes.append(_("Bring this receipt and your identity card when you collect the result."))
-    from eforms.lookup import localized_attr
-
     return ReceiptFacts(
         code=dossier.code or "",
         agency_name=localized_attr(agency, "name"),
         agency_parent=localized_attr(parent, "name"),
         procedure_title=localized_attr(dossier.procedure, "title"),
-        procedure_code=getattr(dossier.procedure, "code", ""),
+        procedure_code=dossier.procedure.code,
         applicant=applicant_rows(dossier),
         submission=submission_rows(dossier),
         data=data_rows(dossier),
@@ -229,9 +239,6 @@ def receipt_facts(dossier: Dossier, base_url: str = "") -> ReceiptFacts:
 
 def barcode_drawing(code: str, width: float | None = None):
     """Code 128 of the dossier code (what the desk's scanner reads)."""
-    from reportlab.graphics.barcode import createBarcodeDrawing
-    from reportlab.lib.units import mm
-
     drawing = createBarcodeDrawing("Code128", value=code, barHeight=12 * mm, barWidth=0.3 * mm,
                                    humanReadable=True, quiet=True)
     return drawing
@@ -239,9 +246,6 @@ def barcode_drawing(code: str, width: float | None = None):
 
 def qr_drawing(url: str, size: float = 90):
     """A QR code of the look-up link."""
-    from reportlab.graphics.barcode.qr import QrCodeWidget
-    from reportlab.graphics.shapes import Drawing
-
     widget = QrCodeWidget(url, barLevel="M")
     x1, y1, x2, y2 = widget.getBounds()
     drawing = Drawing(size, size, transform=[size / (x2 - x1), 0, 0, size / (y2 - y1), 0, 0])
@@ -259,16 +263,12 @@ def _presentation_attributes(match) -> str:
 
 def drawing_svg(drawing, title: str) -> str:
     """An inline SVG for the printable page (no image requests, prints sharp)."""
-    from reportlab.graphics import renderSVG
-
     svg = renderSVG.drawToString(drawing)
     start = svg.find("<svg")
     # The site's Content-Security-Policy blocks style attributes; SVG's
     # presentation attributes say the same and are allowed.
     svg = _STYLE_ATTRIBUTE.sub(_presentation_attributes, svg[start:])
     # A labelled image for assistive technology.
-    from django.utils.html import escape
-
     return svg.replace("<svg", f'<svg role="img" aria-label="{escape(title)}"', 1)
 
 
@@ -284,11 +284,8 @@ def qr_svg(url: str) -> str:
 
 
 @cache
-def _register_fonts() -> None:
-    from reportlab.lib.fonts import addMapping
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
+def register_fonts() -> None:
+    """The DejaVu faces under the names the PDF styles use (once per process)."""
     pdfmetrics.registerFont(TTFont(FONT, str(FONT_DIR / "DejaVuSerif.ttf")))
     pdfmetrics.registerFont(TTFont(FONT_BOLD, str(FONT_DIR / "DejaVuSerif-Bold.ttf")))
     addMapping(FONT, 0, 0, FONT)
@@ -298,9 +295,6 @@ def _register_fonts() -> None:
 
 
 def _styles():
-    from reportlab.lib.enums import TA_CENTER
-    from reportlab.lib.styles import ParagraphStyle
-
     base = ParagraphStyle("base", fontName=FONT, fontSize=10, leading=13)
     return {
         "base": base,
@@ -316,17 +310,10 @@ def _styles():
 
 
 def _p(text: str, style):
-    from xml.sax.saxutils import escape
-
-    from reportlab.platypus import Paragraph
-
-    return Paragraph(escape(text or ""), style)
+    return Paragraph(xml_escape(text or ""), style)
 
 
 def _rows_table(rows: list[Row], styles, width):
-    from reportlab.lib import colors
-    from reportlab.platypus import Table, TableStyle
-
     data = [[_p(r.label, styles["cell_label"]), _p(r.value, styles["cell"])] for r in rows]
     table = Table(data, colWidths=[width * 0.36, width * 0.64], hAlign="LEFT")
     table.setStyle(TableStyle([
@@ -341,11 +328,7 @@ def _rows_table(rows: list[Row], styles, width):
 
 def receipt_pdf(dossier: Dossier, base_url: str | None = None, language: str | None = None) -> bytes:
     """Form 01 as an A4 PDF, in `language` (default: the active one)."""
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.units import mm
-    from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
-
-    _register_fonts()
+    register_fonts()
     base_url = site_base_url() if base_url is None else base_url
     with translation.override(language or translation.get_language()):
         facts = receipt_facts(dossier, base_url)

@@ -1,7 +1,8 @@
-"""Making dossiers: drafts and submission.
+"""Making dossiers: drafts, submission, and the applicant's answer to a
+supplement request.
 
-The applying views (and anything else that creates dossiers: the API, the
-demo loader, the benchmarks) call these functions; they never create a
+The applying views and everything else that creates dossiers (the demo
+loader, the benchmarks) call these functions; they never create a
 `Dossier` or change its status themselves.
 
 * `save_draft(...)` keeps what the applicant typed so far (status `draft`,
@@ -13,6 +14,8 @@ demo loader, the benchmarks) call these functions; they never create a
   dossier already made (`SubmitResult.created` is False).
 * `dossier_code(agency, moment)` takes the next code of the receiving unit
   for the day; only call it inside the submit transaction.
+
+Listing and resuming drafts is `eforms.drafts`' work (`drafts_for`).
 """
 
 from __future__ import annotations
@@ -25,9 +28,13 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from wagtail.models import Locale
 
 from eforms import lifecycle
 from eforms.models import Attachment, Channel, Dossier, DossierCodeCounter, DossierStatus, ResultDelivery
+from eforms.uploads import UploadRules, check_uploads, daily_quota_left, held_files
+from procedures.calendar import add_processing_time
+from procedures.models import Agency
 
 #: The session key the sign-in code sets on every login (the accounts contract).
 LOGIN_METHOD_SESSION_KEY = "portal_login_method"
@@ -74,16 +81,13 @@ def applicant_snapshot(user) -> dict:
 def _default_locale_copy(obj):
     """Dossiers point at the default language's copy of a translatable
     agency or procedure, so counts and scoping never split by language."""
-    from wagtail.models import Locale
-
     try:
         default = Locale.get_default()
     except Locale.DoesNotExist:
         return obj
-    if getattr(obj, "locale_id", None) in (None, default.pk):
+    if obj.locale_id in (None, default.pk):
         return obj
-    copy = obj.get_translation_or_none(default)
-    return copy.specific if hasattr(copy, "specific") and copy is not None else (copy or obj)
+    return obj.get_translation_or_none(default) or obj
 
 
 def receiving_agencies(procedure):
@@ -91,14 +95,10 @@ def receiving_agencies(procedure):
     `procedure`: its implementing agency and co-handling agencies, and for a
     commune-tier procedure every commune (the applicant's own is suggested
     by the applying page). Default-language copies."""
-    from procedures.models import Agency
-
     keys = {procedure.agency.translation_key, *procedure.co_agencies.values_list("translation_key", flat=True)}
     agencies = Agency.objects.filter(translation_key__in=keys)
     if procedure.tier == "commune":
         agencies = agencies | Agency.objects.filter(tier="commune")
-    from wagtail.models import Locale
-
     return agencies.filter(locale=Locale.get_default()).distinct().order_by("name")
 
 
@@ -211,7 +211,7 @@ def submit_dossier(
         raise ValueError("submit_dossier needs an idempotency key")
     if applicant is None or not getattr(applicant, "is_authenticated", False) or not applicant.is_active:
         raise SubmissionError(_("Sign in to submit a dossier."))
-    if getattr(procedure, "level", 3) < 3:
+    if procedure.level < 3:
         raise SubmissionError(_("This procedure cannot be submitted online; print the form and bring it along."))
     if agency is None:
         raise SubmissionError(_("Choose the agency that will receive the dossier."), {"agency": ""})
@@ -277,8 +277,6 @@ def _owned(dossier: Dossier, applicant) -> Dossier:
 
 
 def _create(*, draft, procedure, agency, applicant, key, values, attachments, now) -> Dossier:
-    from procedures.calendar import add_processing_time
-
     dossier = draft or Dossier(procedure=procedure, applicant=applicant, status=DossierStatus.DRAFT)
     lifecycle.check(dossier, lifecycle.Actor.applicant(applicant), "submit")
     dossier.procedure = procedure
@@ -296,8 +294,7 @@ def _create(*, draft, procedure, agency, applicant, key, values, attachments, no
                      data={"expected_appointment_at": dossier.expected_appointment_at.isoformat()
                            if dossier.expected_appointment_at else None})
     _attach(dossier, applicant, attachments)
-    if hasattr(procedure, "record_use"):
-        procedure.record_use()
+    procedure.record_use()
     return dossier
 
 
@@ -318,9 +315,20 @@ def _attach(dossier: Dossier, applicant, attachments: list[Attachment]) -> None:
         raise SubmissionError(_("The dossier has more files, or larger files, than allowed; remove some."))
 
 
-def drafts_for(user):
-    """The applicant's unsubmitted applications, newest first, for "My
-    dossiers" (the applying flow keeps them: `eforms.drafts`)."""
-    from eforms.drafts import drafts_for as applying_drafts
 
-    return applying_drafts(user)
+def answer_supplement(dossier: Dossier, user, uploads, note: str) -> dict[str, list[str]]:
+    """The applicant answers a supplement request online: check the files
+    against the dossier's limits and the daily quota, then hand them to the
+    lifecycle. Returns the errors per field (empty when the dossier went
+    back to the agency), so the page can show them at the file input."""
+    per_field, total = held_files(dossier)
+    check = check_uploads({"files": uploads}, UploadRules.default(required=True),
+                          existing={"": sum(per_field.values())}, existing_size=total,
+                          quota_left=daily_quota_left(user))
+    if not check.ok:
+        return check.errors
+    try:
+        lifecycle.answer_supplement(dossier, lifecycle.Actor.applicant(user), check.accepted, note=note)
+    except lifecycle.LifecycleError as exc:
+        return {"files": [exc.errors.get("files") or exc.message]}
+    return {}

@@ -27,7 +27,6 @@ import re
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import filetype
 from django.conf import settings
@@ -37,58 +36,15 @@ from django.db.models import Sum
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from PIL import Image
 
 from eforms import ooxml, scanning
-from eforms.models.attachments import Attachment, clean_original_name
+from eforms.file_kinds import CONTENT_TYPES, LABELS, UploadRules
+from eforms.models import Attachment, Dossier, DossierEvent
+from eforms.models.attachments import clean_original_name
 
-if TYPE_CHECKING:
-    from eforms.models import Dossier, DossierEvent
-
-#: kind → (extensions, first one used for downloads)
-EXTENSIONS: dict[str, tuple[str, ...]] = {
-    "pdf": ("pdf",),
-    "jpeg": ("jpg", "jpeg"),
-    "png": ("png",),
-    "docx": ("docx",),
-    "xlsx": ("xlsx",),
-}
-CONTENT_TYPES: dict[str, str] = {
-    "pdf": "application/pdf",
-    "jpeg": "image/jpeg",
-    "png": "image/png",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-LABELS: dict[str, str] = {"pdf": "PDF", "jpeg": "JPEG", "png": "PNG", "docx": "DOCX", "xlsx": "XLSX"}
 # filetype's names for programs and scripts a browser or OS would run.
 EXECUTABLES = {"exe", "elf", "dll", "msi", "dex", "class", "macho", "swf", "crx", "wasm", "deb", "rpm", "apk"}
-
-
-@dataclass(frozen=True)
-class UploadRules:
-    """What one form field accepts. Defaults come from the settings; the
-    e-form's file field overrides them per field."""
-
-    allowed_types: tuple[str, ...] = ()
-    max_file_size: int = 0
-    max_files: int = 0
-    required: bool = False
-
-    @classmethod
-    def default(cls, **overrides) -> UploadRules:
-        values = {
-            "allowed_types": tuple(settings.PORTAL_UPLOAD_ALLOWED_TYPES),
-            "max_file_size": settings.PORTAL_UPLOAD_MAX_FILE_SIZE,
-            "max_files": settings.PORTAL_UPLOAD_MAX_FILES_PER_FIELD,
-        }
-        # An empty override (a field that sets nothing) keeps the site default.
-        values.update({k: v for k, v in overrides.items() if v is not None and v != "" and v != [] and v != ()})
-        values["allowed_types"] = tuple(t.lower() for t in values["allowed_types"] if t.lower() in EXTENSIONS)
-        return cls(**values)
-
-    def accept_attribute(self) -> str:
-        """For `<input type="file" accept=…>`: a hint to the browser only."""
-        return ",".join(f".{ext}" for kind in self.allowed_types for ext in EXTENSIONS[kind])
 
 
 @dataclass
@@ -161,8 +117,6 @@ def _check_pdf(upload: UploadedFile, head: bytes, tail: bytes, size: int) -> boo
 
 
 def _check_image(upload: UploadedFile, kind: str) -> bool:
-    from PIL import Image
-
     upload.seek(0)
     try:
         with warnings.catch_warnings():

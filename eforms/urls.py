@@ -1,10 +1,10 @@
 from django.urls import path
 
-from eforms import apply, lookup, my_dossiers, views
+from eforms.views import apply, files, lookup, my_dossiers
 
 urlpatterns = [
-    path("dossier-files/<uuid:public_id>/", views.attachment_download, name="dossier_attachment"),
-    # the applicant's record, "My dossiers" and the public look-up (engineer F)
+    path("dossier-files/<uuid:public_id>/", files.attachment_download, name="dossier_attachment"),
+    # the applicant's record, "My dossiers" and the public look-up
     path("ho-so/<str:code>/da-nop/", my_dossiers.dossier_submitted, name="dossier_submitted"),
     path("ho-so-cua-toi/", my_dossiers.my_dossiers, name="my_dossiers"),
     path("ho-so-cua-toi/<str:code>/", my_dossiers.my_dossier, name="my_dossier"),
@@ -13,7 +13,7 @@ urlpatterns = [
     path("ho-so-cua-toi/<str:code>/giay-tiep-nhan/", my_dossiers.record_page, name="dossier_record"),
     path("ho-so-cua-toi/<str:code>/giay-tiep-nhan.pdf", my_dossiers.record_pdf, name="dossier_record_pdf"),
     path("lookup/", lookup.lookup, name="lookup"),
-    # applying online: the e-form, its steps and the review (engineer E)
+    # applying online: the e-form, its steps and the review
     path("p/<str:code>/apply/", apply.apply_start, name="procedure_apply"),
     path("p/<str:code>/apply/<uuid:draft>/review/", apply.apply_review, name="eforms_apply_review"),
     path("p/<str:code>/apply/<uuid:draft>/<slug:step>/", apply.apply_step, name="eforms_apply_step"),

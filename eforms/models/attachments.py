@@ -2,7 +2,7 @@
 
 Files never live under MEDIA_ROOT: they are stored under
 `PORTAL_PRIVATE_MEDIA_ROOT` with random names and served only by
-`eforms.views.attachment_download`, which checks who is asking.
+`eforms.views.files.attachment_download`, which checks who is asking.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from pathlib import PurePath
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
-from django.db.models.signals import post_delete
-from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from eforms.file_kinds import EXTENSIONS
 
 __all__ = ["Attachment", "PrivateStorage", "ScanStatus", "private_storage"]
 
@@ -39,7 +39,7 @@ class PrivateStorage(FileSystemStorage):
         return os.path.abspath(self.base_location)
 
     def url(self, name):
-        raise ValueError("Private files have no public URL; use eforms.views.attachment_download.")
+        raise ValueError("Private files have no public URL; use eforms.views.files.attachment_download.")
 
 
 _storage = PrivateStorage()
@@ -126,8 +126,6 @@ class Attachment(models.Model):
     def download_name(self) -> str:
         """The original name, with the extension that matches the content
         (a PDF renamed .jpg downloads as .pdf)."""
-        from eforms.uploads import EXTENSIONS
-
         stem, dot, ext = self.original_name.rpartition(".")
         wanted = EXTENSIONS.get(self.kind, ())
         if dot and ext.lower() in wanted:
@@ -136,8 +134,8 @@ class Attachment(models.Model):
         return f"{base}.{wanted[0]}" if wanted else base
 
 
-@receiver(post_delete, sender=Attachment)
-def _delete_stored_file(sender, instance: Attachment, **kwargs) -> None:
-    """Deleting the row deletes the file, whichever way the row went."""
+def delete_stored_file(sender, instance: Attachment, **kwargs) -> None:
+    """Deleting the row deletes the file, whichever way the row went
+    (connected to `post_delete` in `EformsConfig.ready()`)."""
     if instance.file.name:
         instance.file.storage.delete(instance.file.name)

@@ -1,10 +1,10 @@
 """E-form pages: Wagtail's form builder, extended for administrative
-dossiers (issue 7, point 1).
+dossiers.
 
 * `EFormPage` is an `AbstractForm` attached to one procedure; editors build
   its fields in the admin, preview them, and translate them with
   wagtail-localize. Citizens never fill it at its tree URL: `/p/<code>/apply/`
-  (`eforms.apply`) walks them through it step by step.
+  (`eforms.views.apply`) walks them through it step by step.
 * `EFormField` adds the portal's field types (file upload, ID number, mobile
   phone, date of birth, address, tax code, declaration, step break). Its
   `clean_name`, `field_type`, `choices` and rules are synchronised across
@@ -22,7 +22,12 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 
+from anyascii import anyascii
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
@@ -30,7 +35,9 @@ from wagtail.contrib.forms.models import FORM_FIELD_CHOICES, AbstractForm, Abstr
 from wagtail.models import Locale, Page, TranslatableMixin
 from wagtail_localize.fields import SynchronizedField
 
+from eforms.file_kinds import EXTENSIONS
 from eforms.form_builder import EFormBuilder
+from procedures.models import ProcedurePage
 
 __all__ = ["EFORM_FIELD_CHOICES", "EFormField", "EFormIndexPage", "EFormPage", "FieldSpec", "FormVersion"]
 
@@ -56,10 +63,18 @@ def portal_clean_name(label: str) -> str:
     """`Mục đích yêu cầu` → `muc_dich_yeu_cau`: ASCII snake case through
     anyascii (which folds đ), not Wagtail's default, which escapes it
     (`muc_u0111ich_yeu_cau`)."""
-    from anyascii import anyascii
-    from django.utils.text import slugify
-
     return slugify(anyascii(label or "")).replace("-", "_")[:255] or "field"
+
+
+def split_choices(value: str) -> list[str]:
+    """The choices of a field as editors type them, the way Wagtail's form
+    builder documents it: one per line, or, when everything is on one line,
+    separated by commas. Each choice is stripped, and a line's trailing
+    comma dropped (editors paste "a,\nb,\nc")."""
+    lines = value.strip().splitlines()
+    if len(lines) > 1:
+        return [line.strip().rstrip(",").strip() for line in lines]
+    return [part.strip() for part in value.split(",")]
 
 
 @dataclass(frozen=True)
@@ -89,11 +104,11 @@ class FieldSpec:
             required=bool(f.required),
             help_text=f.help_text or "",
             choices=f.choices or "",
-            choice_labels=getattr(f, "choice_labels", "") or "",
+            choice_labels=f.choice_labels or "",
             default_value=f.default_value or "",
-            allowed_types=getattr(f, "allowed_types", "") or "",
-            max_file_size_mb=getattr(f, "max_file_size_mb", None),
-            max_files=getattr(f, "max_files", None),
+            allowed_types=f.allowed_types or "",
+            max_file_size_mb=f.max_file_size_mb,
+            max_files=f.max_files,
         )
 
     @classmethod
@@ -116,9 +131,7 @@ class FieldSpec:
         """(stored value, label in this language). Values are the
         synchronised `choices`; labels the translated `choice_labels`, line
         by line, falling back to the value."""
-        from wagtail.contrib.forms.forms import _split_by_newline_or_comma
-
-        values = _split_by_newline_or_comma(self.choices) if self.choices.strip() else []
+        values = split_choices(self.choices) if self.choices.strip() else []
         labels = [line.strip() for line in self.choice_labels.splitlines()] if self.choice_labels.strip() else []
         return [(v, labels[i] if i < len(labels) and labels[i] else v) for i, v in enumerate(values)]
 
@@ -208,10 +221,6 @@ class EFormField(TranslatableMixin, AbstractFormField):
         return portal_clean_name(self.label)
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
-        from eforms.uploads import EXTENSIONS
-
         super().clean()
         kinds = [k.strip().lower() for k in (self.allowed_types or "").split(",") if k.strip()]
         unknown = [k for k in kinds if k not in EXTENSIONS]
@@ -308,8 +317,6 @@ class EFormPage(AbstractForm):
     def live_for(cls, procedure) -> EFormPage | None:
         """The live e-form of `procedure` in the procedure's language, or in
         the default language when it has not been translated yet."""
-        from procedures.models import ProcedurePage
-
         keys = ProcedurePage.objects.filter(translation_key=procedure.translation_key).values("pk")
         forms = cls.objects.live().filter(procedure__in=keys)
         return forms.filter(locale_id=procedure.locale_id).first() or forms.filter(
@@ -319,8 +326,6 @@ class EFormPage(AbstractForm):
     # ------------------------------------------------------------ serving
     def serve(self, request, *args, **kwargs):
         """Citizens apply through /p/<code>/apply/, which keeps drafts."""
-        from django.shortcuts import redirect
-
         return redirect("procedure_apply", code=self.procedure.code)
 
     def get_preview_context(self, request, mode_name):
@@ -333,8 +338,6 @@ class EFormPage(AbstractForm):
         return context
 
     def serve_preview(self, request, mode_name):
-        from django.template.response import TemplateResponse
-
         context = self.get_preview_context(request, mode_name)
         return TemplateResponse(request, self.template, context)
 
@@ -413,17 +416,10 @@ class FormVersion(models.Model):
         return None
 
 
-def _version_on_publish(sender, instance, **kwargs) -> None:
-    """Publishing an e-form freezes its definition as a version."""
-    page = getattr(instance, "specific", instance)
+def version_on_publish(sender, instance, **kwargs) -> None:
+    """Publishing an e-form freezes its definition as a version (connected
+    to `page_published` in `EformsConfig.ready()`)."""
+    page = instance.specific
     if isinstance(page, EFormPage):
         FormVersion.for_page(page)
 
-
-def _connect_signals() -> None:
-    from wagtail.signals import page_published
-
-    page_published.connect(_version_on_publish, dispatch_uid="eforms_version_on_publish")
-
-
-_connect_signals()

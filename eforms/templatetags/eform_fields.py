@@ -2,8 +2,12 @@
 descriptions; which markup a field needs)."""
 
 from django import template
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
 
 from accounts.templatetags.account_forms import described
+from eforms.file_kinds import LABELS
+from eforms.models import EFormPage
 
 register = template.Library()
 
@@ -39,11 +43,6 @@ def attached_for(attached, name):
 @register.filter
 def upload_rules_text(field) -> str:
     """"PDF, JPEG · up to 10 MB each · up to 5 files", in the active language."""
-    from django.template.defaultfilters import filesizeformat
-    from django.utils.translation import gettext as _
-
-    from eforms.uploads import LABELS
-
     rules = getattr(field.field, "rules", None)
     if rules is None:
         return ""
@@ -58,6 +57,4 @@ def upload_rules_text(field) -> str:
 @register.simple_tag
 def live_eform(procedure):
     """The procedure's live e-form (None when it has none)."""
-    from eforms.models.forms import EFormPage
-
     return EFormPage.live_for(procedure) if procedure is not None else None

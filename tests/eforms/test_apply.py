@@ -1,4 +1,4 @@
-"""Applying online (issue 7, points 2–3): sign-in, the applicant block from
+"""Applying online: sign-in, the applicant block from
 the profile, agencies, steps and drafts, review and change, uploads, one
 dossier per submission, versions, and the printable form of levels 1–2."""
 
@@ -212,14 +212,13 @@ def test_draft_saved_and_resumed(signed_in, setup):
     assert saved == f"/p/{CODE}/apply/"
     draft = Dossier.objects.get()
     assert list(drafts_for(setup["user"])) == [draft]
-    from eforms.services import drafts_for as service_drafts_for
-
-    assert list(service_drafts_for(setup["user"])) == [draft]
     assert draft.form_data["answers"]["noi_dung_chi_tiet"] == "Chưa xong"
     assert draft.form_data["done"] == ["applicant"]
     start_page = signed_in.get(saved).content.decode()
     assert "Bản nháp đã được lưu" in start_page
     assert s1 in start_page  # "continue" goes to the first unfinished step
+    # "My dossiers" lists it from the same function, with the link that resumes it
+    assert f"/p/{CODE}/apply/?draft={draft.public_id}" in signed_in.get(reverse("my_dossiers")).content.decode()
     assert signed_in.get(f"/p/{CODE}/apply/?draft={draft.public_id}")["Location"] == s1
     resumed = signed_in.get(s1).content.decode()
     assert "Chưa xong" in resumed

@@ -1,4 +1,4 @@
-"""E-form builder (issue 7, point 1): the portal's field types and their
+"""E-form builder: the portal's field types and their
 messages in both languages, synchronised field names across translations,
 form versions, preview, and the procedure page's apply button."""
 
@@ -7,11 +7,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 from django.utils import translation
 
 from eforms.form_builder import EFormBuilder
 from eforms.models import EFormField, EFormPage, FormVersion
-from eforms.models.forms import FieldSpec, sections_of
+from eforms.models.forms import FieldSpec, sections_of, split_choices
 from tests.dossier_factories import make_procedure
 from tests.eform_factories import make_eform
 
@@ -229,3 +230,29 @@ def test_printable_button_for_a_level_2_procedure(client):
     make_eform(procedure, translate=False)
     html = client.get(procedure.url).content.decode()
     assert 'href="/p/2.000001/apply/"' in html and "Điền tờ khai để in" in html
+
+
+# ---------------------------------------------------------------- choices and Wagtail's Forms menu
+
+
+@pytest.mark.parametrize("typed, expected", [
+    ("Có, Không", ["Có", "Không"]),
+    ("Bản chính\nBản sao, có chứng thực\nBản điện tử", ["Bản chính", "Bản sao, có chứng thực", "Bản điện tử"]),
+    ("a,\nb,\nc", ["a", "b", "c"]),
+    ("  một  ,hai ", ["một", "hai"]),
+    ("\n  chỉ một dòng\n", ["chỉ một dòng"]),
+])
+def test_choices_split_by_lines_or_by_commas_on_one_line(typed, expected):
+    assert split_choices(typed) == expected
+    spec = FieldSpec("kind", "Loại", "dropdown", choices=typed)
+    assert [value for value, _label in spec.choice_pairs()] == expected
+
+
+@pytest.mark.django_db
+def test_wagtail_forms_menu_does_not_list_eform_pages(admin_client_with_second_factor):
+    page = make_eform(translate=False)
+    response = admin_client_with_second_factor.get(reverse("wagtailforms:index"))
+    assert response.status_code == 200
+    assert page.title not in response.content.decode()
+    listing = admin_client_with_second_factor.get(reverse("wagtailforms:list_submissions", args=[page.pk]))
+    assert listing.status_code in (403, 302, 404)

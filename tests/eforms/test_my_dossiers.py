@@ -176,3 +176,20 @@ def test_another_citizen_is_refused_every_url(client, dossier, other, staff):
     assert dossier.status == DossierStatus.NEEDS_SUPPLEMENT
     # A code that does not exist answers the same.
     assert client.get(reverse("my_dossier", args=["000.00.10.H30-000000-9999"])).status_code == 404
+
+
+def test_the_confirmation_and_the_email_help_promise_only_what_is_done(client, citizen, dossier):
+    """The portal emails the receipt; status changes are shown, not sent,
+    and the agency's checking time is not the portal's to promise."""
+    from django.utils import translation
+
+    from eforms.forms import ApplicantForm
+
+    client.force_login(citizen)
+    with translation.override("en"):
+        html = client.get(reverse("dossier_submitted", args=[dossier.code]), HTTP_ACCEPT_LANGUAGE="en").content
+        help_text = str(ApplicantForm().fields["email"].help_text)
+    page = html.decode()
+    assert "within one working day" not in page and "một ngày làm việc" not in page
+    assert "each change of status" not in help_text
+    assert "receipt" in help_text and "My dossiers" in help_text

@@ -6,25 +6,28 @@ page and PDF).
 Only the owner sees any of them: every URL looks the dossier up by its code
 AND the signed-in applicant, so anyone else gets 404 and learns nothing
 about whether the code exists. Status changes go through
-`eforms.lifecycle`, files through `eforms.uploads`.
+`eforms.lifecycle`, the answer to a supplement request through
+`eforms.services.answer_supplement`.
 """
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
+from wagtail.models import Locale
 
 from eforms import lifecycle
+from eforms.drafts import drafts_for
+from eforms.forms import SupplementForm, WithdrawForm
 from eforms.models import Dossier, DossierStatus
 from eforms.record import barcode_svg, qr_svg, receipt_facts, receipt_filename, receipt_pdf
+from eforms.services import answer_supplement
 
 PAGE_SIZE = 20
 
@@ -44,41 +47,16 @@ def owned_dossier(request, code: str) -> Dossier:
 
 def _localized(obj):
     """The page or snippet in the active language, when translated."""
-    from wagtail.models import Locale
-
     try:
-        translated = obj.get_translation_or_none(Locale.get_active())
-    except (AttributeError, Locale.DoesNotExist):
+        return obj.get_translation_or_none(Locale.get_active()) or obj
+    except Locale.DoesNotExist:
         return obj
-    return translated or obj
-
-
-def drafts_of(user):
-    """The applicant's drafts, from the applying flow's service when it has one."""
-    try:
-        from eforms.drafts import drafts_for
-    except ImportError:
-        drafts_for = None
-    if drafts_for is not None:
-        return list(drafts_for(user))
-    return list(
-        Dossier.objects.select_related("procedure").filter(applicant=user, status=DossierStatus.DRAFT)
-        .order_by("-updated_at")
-    )
 
 
 def resume_url(draft: Dossier) -> str:
-    """Where the applying flow resumes a draft: the draft's own URL if the
-    model gives one, else the procedure's e-form with the draft's id."""
-    url = getattr(draft, "resume_url", None)
-    if callable(url):
-        url = url()
-    if url:
-        return url
-    try:
-        return reverse("procedure_apply", args=[draft.procedure.code]) + f"?draft={draft.public_id}"
-    except NoReverseMatch:
-        return draft.procedure.url or ""
+    """Where the applying flow resumes a draft: the procedure's start page
+    with the draft's id, which sends the applicant to its first open step."""
+    return reverse("procedure_apply", args=[draft.procedure.code]) + f"?draft={draft.public_id}"
 
 
 # ---------------------------------------------------------------- pages
@@ -108,7 +86,7 @@ def my_dossiers(request):
     rows = [{"dossier": d, "procedure": _localized(d.procedure),
              "agency": _localized(d.agency) if d.agency else None} for d in page_obj]
     drafts = [{"draft": d, "procedure": _localized(d.procedure), "url": resume_url(d)}
-              for d in drafts_of(request.user)]
+              for d in drafts_for(request.user)]
     return render(request, "eforms/my_dossiers/list.html", {
         "rows": rows, "page_obj": page_obj, "drafts": drafts,
     })
@@ -133,13 +111,6 @@ def my_dossier(request, code: str):
     })
 
 
-class WithdrawForm(forms.Form):
-    reason = forms.CharField(label=gettext_lazy("Why are you withdrawing it? (optional)"), required=False,
-                             max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
-    confirm = forms.BooleanField(label=gettext_lazy("Yes, withdraw this dossier. I cannot undo this."),
-                                 error_messages={"required": gettext_lazy("Tick the box to confirm.")})
-
-
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def withdraw(request, code: str):
@@ -160,47 +131,6 @@ def withdraw(request, code: str):
         error = _("This dossier can no longer be withdrawn: the agency has already taken it in.")
     return render(request, "eforms/my_dossiers/withdraw.html",
                   {"dossier": dossier, "form": form, "error": error}, status=409 if error else 200)
-
-
-class MultipleFileInput(forms.FileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one input; the checks by content are `eforms.uploads`'."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        items = data if isinstance(data, (list, tuple)) else [data] if data else []
-        return [super(MultipleFileField, self).clean(item, initial) for item in items]
-
-
-class SupplementForm(forms.Form):
-    files = MultipleFileField(label=gettext_lazy("Documents asked for"), required=False,
-                              help_text=gettext_lazy("PDF, JPEG, PNG, DOCX or XLSX. You can choose several files."))
-    note = forms.CharField(label=gettext_lazy("Message to the agency (optional)"), required=False,
-                           max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
-
-
-def answer_supplement(dossier: Dossier, user, uploads, note: str) -> dict[str, list[str]]:
-    """Check the files and answer the request; returns the errors per field
-    (empty when the dossier went back to the agency)."""
-    from eforms.uploads import UploadRules, check_uploads, daily_quota_left, held_files
-
-    per_field, total = held_files(dossier)
-    check = check_uploads({"files": uploads}, UploadRules.default(required=True),
-                          existing={"": sum(per_field.values())}, existing_size=total,
-                          quota_left=daily_quota_left(user))
-    if not check.ok:
-        return check.errors
-    try:
-        lifecycle.answer_supplement(dossier, lifecycle.Actor.applicant(user), check.accepted, note=note)
-    except lifecycle.LifecycleError as exc:
-        return {"files": [exc.errors.get("files") or exc.message]}
-    return {}
 
 
 @login_required

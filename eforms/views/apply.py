@@ -1,11 +1,11 @@
-"""Applying online (issue 7, points 1–3): `/p/<code>/apply/` and its steps.
+"""Applying online: `/p/<code>/apply/` and its steps.
 
 GET /p/<code>/apply/                       start page (drafts to resume, what to prepare)
 POST /p/<code>/apply/                      start a draft (level 3–4; sign-in required)
 GET|POST /p/<code>/apply/<draft>/<step>/   one step: applicant, the e-form's sections, delivery
 GET|POST /p/<code>/apply/<draft>/review/   check your answers, declaration, submit
 For a level 1–2 procedure the start page is a form to fill and print; no
-dossier is made. After submitting, engineer F's `dossier_submitted` page
+dossier is made. After submitting, `eforms.views.my_dossiers.dossier_submitted`
 confirms. Views only route: the work is in `eforms.drafts` and
 `eforms.services`.
 """
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, JsonResponse
@@ -27,16 +28,18 @@ from wagtail.models import Locale
 
 from accounts import units
 from eforms import drafts as d
+from eforms.form_builder import EFormBuilder
+from eforms.forms import ApplicantForm
 from eforms.lifecycle import LifecycleError
 from eforms.models import Dossier, DossierStatus
 from eforms.models.forms import EFormPage
+from eforms.services import login_method_from_request, receiving_agencies, submit_dossier
+from procedures.models import ProcedurePage
 
 
 def _procedure(code: str):
     """The live procedure with this code, in the active language if
     translated, else in the default language."""
-    from procedures.models import ProcedurePage
-
     pages = ProcedurePage.objects.live().filter(code=code)
     procedure = pages.filter(locale=Locale.get_active()).first() or pages.filter(
         locale=Locale.get_default()).first()
@@ -53,8 +56,6 @@ def _eform(procedure) -> EFormPage:
 
 
 def _agencies(procedure):
-    from eforms.services import receiving_agencies
-
     return list(receiving_agencies(procedure))
 
 
@@ -101,8 +102,6 @@ def apply_start(request, code: str):
             except ValueError:
                 discarded = False
             if discarded:
-                from django.contrib import messages
-
                 messages.success(request, _("The unfinished application was discarded."))
             return redirect("procedure_apply", code=code)
         version = eform.current_version()
@@ -133,13 +132,9 @@ def apply_start(request, code: str):
 
 def _printable(request, procedure, eform: EFormPage):
     """Level 1–2: fill the form on screen, then print it and bring it along."""
-    from eforms.forms import ApplicantForm
-
     version = eform.current_version()
     sections = version.sections()
     specs = [spec for section in sections for spec in section.fields if not spec.is_file]
-    from eforms.form_builder import EFormBuilder
-
     form_class = EFormBuilder(specs).get_form_class()
     user = request.user if request.user.is_authenticated else None
     data = request.POST if request.method == "POST" else None
@@ -196,8 +191,6 @@ def apply_step(request, code: str, draft, step: str):
                               enforce_required=action != "save")
             if action == "save":
                 app.save_step(step, form, complete=not form.errors, user=request.user)
-                from django.contrib import messages
-
                 messages.success(request, _("Your draft is saved. You can come back to it from My dossiers or "
                                             "this procedure's page."))
                 return redirect("procedure_apply", code=code)
@@ -238,8 +231,6 @@ def _form_kwargs(form) -> dict:
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def apply_review(request, code: str, draft):
-    from eforms.services import login_method_from_request, submit_dossier
-
     app, procedure, eform = _application(request, code, draft)
     if app.draft.status != DossierStatus.DRAFT:
         return redirect("dossier_submitted", code=app.draft.code)
@@ -262,7 +253,7 @@ def apply_review(request, code: str, draft):
                     attachments=list(app.attachments()), draft=app.draft,
                 )
             except LifecycleError as error:
-                problem = str(error.message) if hasattr(error, "message") else str(error)
+                problem = error.message
             else:
                 return redirect("dossier_submitted", code=result.dossier.code)
     else:

@@ -1,4 +1,4 @@
-"""Views of the e-forms app that stand on the dossier services."""
+"""Dossier files: downloads for the applicant and the receiving agency."""
 
 from __future__ import annotations
 
