@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "accounts",
     "search",
     "notifications",
+    "backoffice",
     "csp",
     # Wagtail
     "wagtail_localize",

@@ -1,0 +1,1 @@
+"""The back office's admin screens, menus and dashboard panels."""
