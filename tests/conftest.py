@@ -53,3 +53,4 @@ def admin_client_with_second_factor(client, admin_user_with_second_factor):
     from tests.second_factor import pass_second_factor
 
     return pass_second_factor(client, admin_user_with_second_factor)
+

@@ -6,11 +6,12 @@ import threading
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from eforms.lifecycle import ActorNotAllowed
 from eforms.models import Dossier, DossierCodeCounter, DossierEvent, DossierStatus
 from eforms.services import SubmissionError, save_draft, submit_dossier
+from tests.databases import postgresql_only
 from tests.dossier_factories import (
     PROVINCE_CODE,
     WARD_CODE,
@@ -170,10 +171,9 @@ def test_english_copies_point_at_the_vietnamese_agency_and_procedure(procedure, 
     assert dossier.language == "en"
 
 
+@postgresql_only()
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_one_hundred_concurrent_submissions_get_one_hundred_codes():
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL's row locks between real connections; runs in CI's PostgreSQL pass")
     procedure = make_procedure()
     citizen = make_citizen("dong-thoi")
     total, workers = 100, 20

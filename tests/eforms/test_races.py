@@ -14,17 +14,10 @@ from django.db import connection, connections, transaction
 from eforms import lifecycle
 from eforms.models import Dossier, DossierEvent, DossierStatus
 from eforms.services import submit_dossier
+from tests.databases import postgresql_only
 from tests.dossier_factories import make_citizen, make_procedure, make_staff, submit
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-SKIP_REASON = "needs PostgreSQL's row locks between real connections; runs in CI's PostgreSQL pass"
-
-
-@pytest.fixture(autouse=True)
-def postgresql_only():
-    if connection.vendor != "postgresql":
-        pytest.skip(SKIP_REASON)
+pytestmark = [postgresql_only(), pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def run_together(*calls):
