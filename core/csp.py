@@ -65,6 +65,8 @@ def origin(url: str) -> str | None:
 
 def identity_provider_origins(request) -> list[str]:
     """Origins a sign-in form may end up at, for every provider app."""
+    # allauth's adapter module imports its models: only once apps are ready,
+    # and this module is imported by the middleware setting at start-up.
     from allauth.socialaccount.adapter import get_adapter
 
     origins: list[str] = []

@@ -41,6 +41,7 @@ def unquote_cell(text: str) -> str:
 def text_cell(sheet, value):
     """An openpyxl write-only cell holding `value` neutralised, typed as
     text when it is text, so that openpyxl never stores it as a formula."""
+    # openpyxl is heavy to import and only the .xlsx downloads need it
     from openpyxl.cell import WriteOnlyCell
 
     value = safe_cell(value)
