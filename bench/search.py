@@ -350,6 +350,11 @@ def main() -> None:
         call_command("migrate", verbosity=0, interactive=False)
         if fresh:
             load_catalogue(args.procedures, folder)
+            if postgres:
+                # A served database has its planner statistics (autovacuum
+                # gathers them); one just bulk-loaded has none yet.
+                with connections["default"].cursor() as cursor:
+                    cursor.execute("ANALYZE")
             print(f"database ready in {time.perf_counter() - started:.1f} s")
         ProcedurePage = apps.get_model("procedures", "ProcedurePage")
         total = ProcedurePage.objects.filter(locale__language_code="vi").count()
