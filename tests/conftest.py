@@ -54,3 +54,4 @@ def admin_client_with_second_factor(client, admin_user_with_second_factor):
 
     return pass_second_factor(client, admin_user_with_second_factor)
 
+

@@ -172,7 +172,7 @@ def test_english_copies_point_at_the_vietnamese_agency_and_procedure(procedure, 
 
 
 @postgresql_only()
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_one_hundred_concurrent_submissions_get_one_hundred_codes():
     procedure = make_procedure()
     citizen = make_citizen("dong-thoi")

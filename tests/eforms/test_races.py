@@ -17,7 +17,7 @@ from eforms.services import submit_dossier
 from tests.databases import postgresql_only
 from tests.dossier_factories import make_citizen, make_procedure, make_staff, submit
 
-pytestmark = [postgresql_only(), pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [postgresql_only(), pytest.mark.django_db(transaction=True)]
 
 
 def run_together(*calls):
