@@ -40,6 +40,21 @@ EXPECTED = {
     "complete": ({"processing"}, {"handler", "leader", "api"}),
     "return_result": ({"completed"}, {"receiver", "leader", "api"}),
     "cancel": ({"received", "processing", "needs_supplement"}, {"receiver", "leader", "api", "system"}),
+    # internal steps: no status change
+    "forward": ({"received", "processing", "needs_supplement"}, {"receiver", "leader", "api"}),
+    "send_to_co_agency": ({"processing"}, {"handler", "leader", "api"}),
+    # while the dossier is with the Department of Health, its staff may send it back too
+    "return_from_co_agency": ({"received", "processing", "needs_supplement"},
+                              {"handler", "leader", "api", "other_agency_staff"}),
+    "submit_for_approval": ({"processing"}, {"handler", "api"}),
+    "approve": ({"processing"}, {"leader", "api"}),
+    "return_for_rework": ({"processing"}, {"leader", "api"}),
+}
+#: What the dossier must hold, beyond its status, for the action to be possible.
+STATE_FOR = {
+    "return_from_co_agency": "with_health",
+    "approve": "awaiting_approval",
+    "return_for_rework": "awaiting_approval",
 }
 
 
@@ -72,8 +87,12 @@ def test_every_transition_for_every_actor_and_status(world):
     procedure, citizen, actors = world
     dossier = submit(procedure, citizen)
     assert set(lifecycle.TRANSITIONS) == set(EXPECTED)
+    health = actors["other_agency_staff"].user.staff_memberships.first().agency
     checked = 0
     for action, (sources, who) in EXPECTED.items():
+        state = STATE_FOR.get(action)
+        dossier.co_handling_agency = health if state == "with_health" else None
+        dossier.approval_requested_at = dossier.submitted_at if state == "awaiting_approval" else None
         for status in S.values:
             dossier.status = status
             for name, actor in actors.items():
