@@ -6,6 +6,8 @@ screen, download and export filters by (README, "Who sees which dossiers").
   them in the tree (a department's units, a province's communes);
 * handlers see the dossiers assigned to them and the unassigned ones of
   their agencies;
+* receivers, handlers and leaders of an agency a dossier was sent to for
+  co-handling see it while it is there (`Dossier.co_handling_agency`);
 * superusers see everything; anyone else nothing.
 
 Agencies are matched by translation key, so a dossier is found whichever
@@ -45,11 +47,13 @@ def visible_dossiers(user) -> QuerySet[Dossier]:
     whole_agency = set(agencies_for(user, StaffRole.RECEIVER).values_list("translation_key", flat=True))
     whole_agency |= with_sub_agencies(agencies_for(user, StaffRole.LEADER))
     handled = set(agencies_for(user, StaffRole.HANDLER).values_list("translation_key", flat=True))
+    if not whole_agency and not handled:
+        return dossiers.none()
     condition = Q(agency__translation_key__in=whole_agency)
     if handled:
         condition |= Q(agency__translation_key__in=handled) & (Q(assigned_to=user) | Q(assigned_to__isnull=True))
-    if not whole_agency and not handled:
-        return dossiers.none()
+    # While a dossier is with a co-handling agency, that agency's staff see it too.
+    condition |= Q(co_handling_agency__translation_key__in=whole_agency | handled)
     return dossiers.filter(condition)
 
 

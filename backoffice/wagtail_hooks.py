@@ -1,1 +1,22 @@
 """The back office's admin screens, menus and dashboard panels."""
+
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+
+from backoffice import urls as backoffice_urls
+from backoffice.views.dossier import PREVIEW_LOG_ACTION
+
+# ---------------------------------------------------------------- the dossier screen
+
+
+@hooks.register("register_admin_urls")
+def register_backoffice_urls():
+    """/admin/backoffice/… (namespace "backoffice"): add the back office's
+    other admin URLs to backoffice/urls.py, not a second include."""
+    return [path("backoffice/", include(backoffice_urls, namespace="backoffice"))]
+
+
+@hooks.register("register_log_actions")
+def register_backoffice_log_actions(actions):
+    actions.register_action(PREVIEW_LOG_ACTION, _("Preview a dossier file"), _("Previewed a dossier file"))

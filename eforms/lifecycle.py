@@ -27,12 +27,20 @@ Who may act (`Actor`):
 * an API client bound to the receiving agency (`Actor.api_client`, for the
   agency's own one-stop software once an API exists): every staff action;
 * the system (`Actor.system`, for scheduled jobs): cancel, mark invalid.
+
+Internal steps (`Transition.internal`) are events that leave the public
+status alone: forwarding to a handler, sending to a co-handling agency and
+back, submitting for the leader's approval and the leader's answer. Their
+events have no `to_status`, the applicant's pages and the look-up skip them
+(`public_events`), and nothing is announced for them. While a dossier is
+with a co-handling agency, that agency's staff may send it back
+(`Transition.co_roles`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -44,7 +52,16 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import StaffMembership
-from eforms.models import ActorKind, Attachment, Dossier, DossierEvent, DossierStatus
+from eforms.models import (
+    ActorKind,
+    Attachment,
+    AttachmentRole,
+    Dossier,
+    DossierEvent,
+    DossierStatus,
+    HandoverMethod,
+)
+from eforms.models.dossiers import FINAL_STATUSES
 from eforms.uploads import CheckedFile, store
 from procedures.calendar import add_processing_time, processing_time_between
 
@@ -127,10 +144,45 @@ class Transition:
     api: bool = False
     system: bool = False
     requires: tuple[str, ...] = field(default=())
+    internal: bool = False  # an internal step: an event, no status change
+    co_roles: frozenset[str] = frozenset()  # roles at the co-handling agency that may take it
+    # Beyond the status: None when the action is possible, else why not.
+    guard: Callable[[Dossier], str | None] | None = None
 
 
 def _t(name, label, sources, target, **kwargs) -> Transition:
+    for key in ("roles", "co_roles"):
+        if key in kwargs:
+            kwargs[key] = frozenset(kwargs[key])
     return Transition(name, label, frozenset(sources), target, **kwargs)
+
+
+ACTIVE = {S.RECEIVED, S.PROCESSING, S.NEEDS_SUPPLEMENT}
+
+
+def _not_with_co_agency(dossier: Dossier) -> str | None:
+    if dossier.co_handling_agency_id is None:
+        return None
+    return gettext("Dossier %(code)s is already with another agency: %(agency)s.") % {
+        "code": dossier, "agency": dossier.co_handling_agency.name}
+
+
+def _with_co_agency(dossier: Dossier) -> str | None:
+    if dossier.co_handling_agency_id is not None:
+        return None
+    return gettext("Dossier %(code)s is not with another agency.") % {"code": dossier}
+
+
+def _not_awaiting_approval(dossier: Dossier) -> str | None:
+    if dossier.approval_requested_at is None:
+        return None
+    return gettext("Dossier %(code)s is already waiting for the leader's approval.") % {"code": dossier}
+
+
+def _awaiting_approval(dossier: Dossier) -> str | None:
+    if dossier.approval_requested_at is not None:
+        return None
+    return gettext("Dossier %(code)s is not waiting for the leader's approval.") % {"code": dossier}
 
 
 TRANSITIONS: dict[str, Transition] = {
@@ -154,8 +206,25 @@ TRANSITIONS: dict[str, Transition] = {
         _t("return_result", _("Return the result"), {S.COMPLETED}, S.RETURNED, roles={RECEIVER, LEADER}, api=True),
         _t("cancel", _("Cancel"), {S.RECEIVED, S.PROCESSING, S.NEEDS_SUPPLEMENT}, S.CANCELLED,
            roles={RECEIVER, LEADER}, api=True, system=True, requires=("reason",)),
+        # internal steps: events only, the public status stays
+        _t("forward", _("Forward to a handler"), ACTIVE, None, roles={RECEIVER, LEADER}, api=True,
+           requires=("assignee",), internal=True),
+        _t("send_to_co_agency", _("Send to a co-handling agency"), {S.PROCESSING}, None,
+           roles={HANDLER, LEADER}, api=True, requires=("co_agency",), internal=True, guard=_not_with_co_agency),
+        _t("return_from_co_agency", _("Send back from the co-handling agency"), ACTIVE, None,
+           roles={HANDLER, LEADER}, co_roles={RECEIVER, HANDLER, LEADER}, api=True, internal=True,
+           guard=_with_co_agency),
+        _t("submit_for_approval", _("Submit for the leader's approval"), {S.PROCESSING}, None,
+           roles={HANDLER}, api=True, internal=True, guard=_not_awaiting_approval),
+        _t("approve", _("Approve"), {S.PROCESSING}, None, roles={LEADER}, api=True, internal=True,
+           guard=_awaiting_approval),
+        _t("return_for_rework", _("Return for rework"), {S.PROCESSING}, None, roles={LEADER}, api=True,
+           requires=("reason",), internal=True, guard=_awaiting_approval),
     ]
 }
+
+#: The internal steps' action names: never shown to the applicant or the public.
+INTERNAL_ACTIONS = frozenset(name for name, t in TRANSITIONS.items() if t.internal)
 
 
 def _same_agency(a, b) -> bool:
@@ -173,12 +242,25 @@ def staff_roles(user, dossier: Dossier) -> set[str]:
         return set()
     if user.is_superuser:  # as accounts.services.agencies_for: superusers act for every agency
         return {RECEIVER, HANDLER, LEADER}
+    return _roles_at(user, dossier.agency)
+
+
+def _roles_at(user, agency) -> set[str]:
     # One query; memberships may name either locale's copy of the agency.
     return set(
         StaffMembership.objects.filter(
-            user=user, agency__translation_key=dossier.agency.translation_key, role__in=(RECEIVER, HANDLER, LEADER)
+            user=user, agency__translation_key=agency.translation_key, role__in=(RECEIVER, HANDLER, LEADER)
         ).values_list("role", flat=True)
     )
+
+
+def co_handling_roles(user, dossier: Dossier) -> set[str]:
+    """The roles `user` holds at the agency the dossier was sent to, while it is there."""
+    if dossier.co_handling_agency_id is None or not getattr(user, "is_authenticated", False):
+        return set()
+    if not user.is_active:
+        return set()
+    return _roles_at(user, dossier.co_handling_agency)
 
 
 def actor_may(transition: Transition, dossier: Dossier, actor: Actor) -> bool:
@@ -186,7 +268,9 @@ def actor_may(transition: Transition, dossier: Dossier, actor: Actor) -> bool:
     if actor.kind == ActorKind.APPLICANT:
         return transition.applicant and dossier.is_applicant(actor.user)
     if actor.kind == ActorKind.STAFF:
-        return bool(transition.roles & staff_roles(actor.user, dossier))
+        if transition.roles & staff_roles(actor.user, dossier):
+            return True
+        return bool(transition.co_roles and transition.co_roles & co_handling_roles(actor.user, dossier))
     if actor.kind == ActorKind.API:
         return transition.api and _same_agency(actor.agency, dossier.agency)
     if actor.kind == ActorKind.SYSTEM:
@@ -209,12 +293,18 @@ def check(dossier: Dossier, actor: Actor, action: str) -> Transition:
             gettext("Dossier %(code)s is “%(status)s”: “%(action)s” is not possible now.")
             % {"code": dossier, "status": dossier.status_label, "action": transition.label}
         )
+    if transition.guard is not None and (refusal := transition.guard(dossier)):
+        raise TransitionNotAllowed(refusal)
     return transition
 
 
 def allowed_actions(dossier: Dossier, actor: Actor) -> list[Transition]:
     """The actions this actor can take on this dossier now (for buttons)."""
-    return [t for t in TRANSITIONS.values() if dossier.status in t.sources and actor_may(t, dossier, actor)]
+    return [
+        t for t in TRANSITIONS.values()
+        if dossier.status in t.sources and (t.guard is None or t.guard(dossier) is None)
+        and actor_may(t, dossier, actor)
+    ]
 
 
 def can(dossier: Dossier, actor: Actor, action: str) -> bool:
@@ -243,6 +333,10 @@ def record(
     now = now or timezone.now()
     previous = dossier.status if from_status is None else from_status
     dossier.status = to_status
+    if to_status in FINAL_STATUSES or to_status == S.COMPLETED:
+        # Processing is over: the internal steps in flight end with it.
+        dossier.co_handling_agency = None
+        dossier.approval_requested_at = None
     dossier.save()
     return DossierEvent.objects.create(
         dossier=dossier,
@@ -463,7 +557,11 @@ def answer_supplement(
 def complete(
     dossier: Dossier, actor: Actor, result: str, files: Iterable = (), now: dt.datetime | None = None
 ) -> DossierEvent:
-    """The result is ready; describing it is required, files are optional."""
+    """The result is ready; describing it is required, files are optional:
+    `uploads.CheckedFile`s, or result `Attachment`s already uploaded to this
+    dossier and not yet issued (the back office keeps the good files of a
+    form that had a bad one). They become the dossier's result files."""
+    files = list(files or ())
     with transaction.atomic():
         locked = _locked(dossier)
         check(locked, actor, "complete")
@@ -472,25 +570,168 @@ def complete(
         locked.result = result
         locked.completed_at = now
         event = record(locked, actor, "complete", S.COMPLETED, note=result, data={"result": result}, now=now)
-        for item in files or ():
-            if not isinstance(item, CheckedFile):
-                raise TypeError("complete takes CheckedFile items")
-            store(item, uploaded_by=actor.user, dossier=locked, event=event)
+        for item in files:
+            if isinstance(item, CheckedFile):
+                store(item, uploaded_by=actor.user, dossier=locked, event=event, role=AttachmentRole.RESULT)
+            elif isinstance(item, Attachment):
+                if item.dossier_id != locked.pk or item.event_id is not None or item.role != AttachmentRole.RESULT:
+                    raise ActorNotAllowed(_("You may not attach this file."))
+                item.event = event
+                item.save(update_fields=["event"])
+            else:
+                raise TypeError("complete takes CheckedFile or Attachment items")
     _sync(dossier, locked)
     return event
 
 
-def return_result(dossier: Dossier, actor: Actor, note: str = "", now: dt.datetime | None = None) -> DossierEvent:
-    """The result was handed over (or sent)."""
+def return_result(
+    dossier: Dossier, actor: Actor, note: str = "", now: dt.datetime | None = None, *,
+    handover_method: str = "", courier: str = "", tracking_number: str = "",
+) -> DossierEvent:
+    """The result was handed over (or sent): how is recorded on the dossier
+    (the applicant sees the courier and tracking number of a posted result)."""
+    handover_method = (handover_method or "").strip()
+    courier = (courier or "").strip()
+    tracking_number = (tracking_number or "").strip()
+    errors = {}
+    if handover_method and handover_method not in HandoverMethod.values:
+        errors["handover_method"] = gettext("Choose how the result was handed over.")
+    if handover_method == HandoverMethod.POST:
+        if not courier:
+            errors["courier"] = gettext("Name the postal service that carries the result.")
+        if not tracking_number:
+            errors["tracking_number"] = gettext("Give the tracking number of the parcel.")
     with transaction.atomic():
         locked = _locked(dossier)
         check(locked, actor, "return_result")
+        if errors:
+            raise RequirementMissing(next(iter(errors.values())), errors)
         now = _when(now)
         locked.returned_at = now
         locked.closed_at = now
-        event = record(locked, actor, "return_result", S.RETURNED, note=note, now=now)
+        locked.handover_method = handover_method
+        locked.courier = courier if handover_method == HandoverMethod.POST else ""
+        locked.tracking_number = tracking_number if handover_method == HandoverMethod.POST else ""
+        data = {"handover_method": handover_method, "courier": locked.courier,
+                "tracking_number": locked.tracking_number} if handover_method else {}
+        event = record(locked, actor, "return_result", S.RETURNED, note=note, data=data, now=now)
     _sync(dossier, locked)
     return event
+
+
+# ---------------------------------------------------------------- internal steps
+
+
+def record_step(
+    dossier: Dossier, actor: Actor, action: str, *, note: str = "", data: dict | None = None,
+    now: dt.datetime | None = None,
+) -> DossierEvent:
+    """Write an internal step's event: the status stays, `to_status` is empty
+    (so nothing public lists it), `from_status` says where the dossier stood."""
+    dossier.save()
+    return DossierEvent.objects.create(
+        dossier=dossier,
+        created_at=now or timezone.now(),
+        action=action,
+        actor_kind=actor.kind,
+        actor_user=actor.user if actor.user is not None and actor.user.pk else None,
+        actor_label=actor.display_label,
+        from_status=dossier.status,
+        to_status="",
+        note=note,
+        data=data or {},
+    )
+
+
+def _check_handler(assignee, dossier: Dossier) -> None:
+    if assignee is None or not ({HANDLER, LEADER} & staff_roles(assignee, dossier)):
+        message = _("The handler must be a handler or leader of the receiving agency.")
+        raise RequirementMissing(message, {"assignee": str(message)})
+
+
+def forward(dossier: Dossier, actor: Actor, assignee, note: str = "", now: dt.datetime | None = None) -> DossierEvent:
+    """Give the dossier to another handler (or a first one) without changing its status."""
+    with transaction.atomic():
+        locked = _locked(dossier)
+        check(locked, actor, "forward")
+        _check_handler(assignee, locked)
+        locked.assigned_to = assignee
+        event = record_step(locked, actor, "forward", note=(note or "").strip(), now=_when(now),
+                            data={"assignee": assignee.pk, "assignee_name": Actor.staff(assignee).display_label})
+    _sync(dossier, locked)
+    return event
+
+
+def send_to_co_agency(
+    dossier: Dossier, actor: Actor, co_agency, note: str = "", now: dt.datetime | None = None
+) -> DossierEvent:
+    """Ask another agency for its part (co-handling): it sees the dossier until it sends it back."""
+    with transaction.atomic():
+        locked = _locked(dossier)
+        check(locked, actor, "send_to_co_agency")
+        if co_agency is None or _same_agency(co_agency, locked.agency):
+            message = _("Choose another agency to send the dossier to.")
+            raise RequirementMissing(message, {"co_agency": str(message)})
+        locked.co_handling_agency = co_agency
+        event = record_step(locked, actor, "send_to_co_agency", note=(note or "").strip(), now=_when(now),
+                            data={"agency": co_agency.pk, "agency_name": co_agency.name})
+    _sync(dossier, locked)
+    return event
+
+
+def return_from_co_agency(dossier: Dossier, actor: Actor, note: str = "", now: dt.datetime | None = None) -> DossierEvent:
+    """The co-handling agency sends the dossier back (with its opinion in the note)."""
+    with transaction.atomic():
+        locked = _locked(dossier)
+        check(locked, actor, "return_from_co_agency")
+        agency = locked.co_handling_agency
+        locked.co_handling_agency = None
+        event = record_step(locked, actor, "return_from_co_agency", note=(note or "").strip(), now=_when(now),
+                            data={"agency": agency.pk, "agency_name": agency.name})
+    _sync(dossier, locked)
+    return event
+
+
+def submit_for_approval(dossier: Dossier, actor: Actor, note: str = "", now: dt.datetime | None = None) -> DossierEvent:
+    """The handler submits the draft result to the leader."""
+    with transaction.atomic():
+        locked = _locked(dossier)
+        check(locked, actor, "submit_for_approval")
+        now = _when(now)
+        locked.approval_requested_at = now
+        event = record_step(locked, actor, "submit_for_approval", note=(note or "").strip(), now=now)
+    _sync(dossier, locked)
+    return event
+
+
+def approve(dossier: Dossier, actor: Actor, note: str = "", now: dt.datetime | None = None) -> DossierEvent:
+    """The leader approves the handler's proposal."""
+    with transaction.atomic():
+        locked = _locked(dossier)
+        check(locked, actor, "approve")
+        locked.approval_requested_at = None
+        event = record_step(locked, actor, "approve", note=(note or "").strip(), now=_when(now))
+    _sync(dossier, locked)
+    return event
+
+
+def return_for_rework(dossier: Dossier, actor: Actor, reason: str, now: dt.datetime | None = None) -> DossierEvent:
+    """The leader sends the proposal back to the handler; why is required."""
+    with transaction.atomic():
+        locked = _locked(dossier)
+        check(locked, actor, "return_for_rework")
+        reason = _require_text(reason, "reason", _("Say what must be reworked."))
+        locked.approval_requested_at = None
+        event = record_step(locked, actor, "return_for_rework", note=reason, data={"reason": reason},
+                            now=_when(now))
+    _sync(dossier, locked)
+    return event
+
+
+def public_events(dossier: Dossier):
+    """The dossier's history as the applicant and the public see it: status
+    changes only, never the internal steps."""
+    return dossier.events.exclude(action__in=INTERNAL_ACTIONS).exclude(to_status="").order_by("created_at", "pk")
 
 
 ACTIONS = {
@@ -504,6 +745,12 @@ ACTIONS = {
     "answer_supplement": answer_supplement,
     "complete": complete,
     "return_result": return_result,
+    "forward": forward,
+    "send_to_co_agency": send_to_co_agency,
+    "return_from_co_agency": return_from_co_agency,
+    "submit_for_approval": submit_for_approval,
+    "approve": approve,
+    "return_for_rework": return_for_rework,
 }
 
 

@@ -35,6 +35,7 @@ from wagtail.models import Locale
 
 from accounts.validators import normalise_phone
 from core.client import client_ip
+from eforms.lifecycle import public_events
 from eforms.models import Dossier, DossierStatus
 
 #: (attempts, seconds) per client address, and per dossier code.
@@ -124,7 +125,8 @@ def localized_attr(obj, attr: str) -> str:
 
 
 def public_view(dossier: Dossier) -> PublicDossier:
-    events = dossier.events.order_by("created_at", "pk").values_list("to_status", "created_at")
+    # The internal steps (forwarding, co-handling, approval) are not public.
+    events = public_events(dossier).values_list("to_status", "created_at")
     history = [PublicStep(DossierStatus(status).label, at) for status, at in events if status]
     return PublicDossier(
         code=dossier.code,

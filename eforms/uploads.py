@@ -40,7 +40,7 @@ from PIL import Image
 
 from eforms import ooxml, scanning
 from eforms.file_kinds import CONTENT_TYPES, LABELS, UploadRules
-from eforms.models import Attachment, Dossier, DossierEvent
+from eforms.models import Attachment, AttachmentRole, Dossier, DossierEvent
 from eforms.models.attachments import clean_original_name
 
 # filetype's names for programs and scripts a browser or OS would run.
@@ -300,9 +300,11 @@ def store(
     uploaded_by=None,
     dossier: Dossier | None = None,
     event: DossierEvent | None = None,
+    role: str = AttachmentRole.DOCUMENT,
 ) -> Attachment:
     """Save an accepted file in private storage under a random name."""
     attachment = Attachment(
+        role=role,
         dossier=dossier,
         event=event,
         uploaded_by=uploaded_by,

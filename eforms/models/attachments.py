@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from eforms.file_kinds import EXTENSIONS
 
-__all__ = ["Attachment", "PrivateStorage", "ScanStatus", "private_storage"]
+__all__ = ["Attachment", "AttachmentRole", "PrivateStorage", "ScanStatus", "private_storage"]
 
 
 class PrivateStorage(FileSystemStorage):
@@ -74,6 +74,15 @@ class ScanStatus(models.TextChoices):
     ERROR = "error", _("the scanner could not check it")
 
 
+class AttachmentRole(models.TextChoices):
+    """What a file is to the dossier: the applicant's document, or a result
+    the agency issues (which the applicant may download once the dossier is
+    completed, when the result is delivered online)."""
+
+    DOCUMENT = "document", _("document")
+    RESULT = "result", _("result")
+
+
 class Attachment(models.Model):
     """One uploaded file: a form field's upload on a dossier (or a draft
     upload before the dossier exists), or a document attached to an event
@@ -93,6 +102,8 @@ class Attachment(models.Model):
         related_name="dossier_uploads",
     )
     field_name = models.CharField(_("form field"), max_length=100, blank=True)
+    role = models.CharField(_("role"), max_length=10, choices=AttachmentRole.choices,
+                            default=AttachmentRole.DOCUMENT, db_index=True)
     original_name = models.CharField(_("file name"), max_length=255)
     kind = models.CharField(_("type"), max_length=10, help_text=_("Detected from the content: pdf, jpeg, png…"))
     content_type = models.CharField(_("content type"), max_length=100)

@@ -21,6 +21,7 @@ __all__ = [
     "DossierCodeCounter",
     "DossierEvent",
     "DossierStatus",
+    "HandoverMethod",
     "ResultDelivery",
 ]
 
@@ -54,6 +55,14 @@ class Channel(models.TextChoices):
 
 class ResultDelivery(models.TextChoices):
     OFFICE = "office", _("At the office")
+    POST = "post", _("By post")
+    ONLINE = "online", _("Online")
+
+
+class HandoverMethod(models.TextChoices):
+    """How the result was actually handed over (recorded by "return the result")."""
+
+    DESK = "desk", _("At the desk")
     POST = "post", _("By post")
     ONLINE = "online", _("Online")
 
@@ -136,6 +145,18 @@ class Dossier(models.Model):
         null=True, blank=True,
     )
     result = models.TextField(_("result"), blank=True)
+    handover_method = models.CharField(_("result handed over"), max_length=8, choices=HandoverMethod.choices,
+                                       blank=True)
+    courier = models.CharField(_("courier"), max_length=100, blank=True)
+    tracking_number = models.CharField(_("tracking number"), max_length=100, blank=True)
+    # Internal steps (no public status of their own; the history is in the events).
+    co_handling_agency = models.ForeignKey(
+        "procedures.Agency", verbose_name=_("co-handling agency"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="co_handled_dossiers",
+        help_text=_("Another agency the dossier was sent to for its opinion; it sees the dossier until it "
+                    "sends it back."),
+    )
+    approval_requested_at = models.DateTimeField(_("submitted for approval at"), null=True, blank=True)
 
     idempotency_key = models.CharField(
         _("idempotency key"), max_length=80, unique=True, null=True, blank=True, editable=False,

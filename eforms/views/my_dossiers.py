@@ -23,9 +23,10 @@ from django.views.decorators.http import require_http_methods, require_safe
 from wagtail.models import Locale
 
 from eforms import lifecycle
+from eforms.access import result_released
 from eforms.drafts import drafts_for
 from eforms.forms import SupplementForm, WithdrawForm
-from eforms.models import Dossier, DossierStatus
+from eforms.models import AttachmentRole, Dossier, DossierStatus
 from eforms.record import barcode_svg, qr_svg, receipt_facts, receipt_filename, receipt_pdf
 from eforms.services import answer_supplement
 
@@ -92,23 +93,31 @@ def my_dossiers(request):
     })
 
 
-@login_required
-@require_safe
-def my_dossier(request, code: str):
-    dossier = owned_dossier(request, code)
+def detail_context(request, dossier: Dossier, supplement_form) -> dict:
+    """What the applicant's dossier page shows: public events only (the
+    agency's internal steps stay inside), their documents, and the result
+    files once issued when the result is delivered online."""
     actor = lifecycle.Actor.applicant(request.user)
-    events = list(dossier.events.prefetch_related("attachments").order_by("created_at", "pk"))
-    return render(request, "eforms/my_dossiers/detail.html", {
+    attachments = list(dossier.attachments.select_related("event").all())
+    return {
         "dossier": dossier,
         "procedure": _localized(dossier.procedure),
         "agency": _localized(dossier.agency) if dossier.agency else None,
         "facts": receipt_facts(dossier, request.build_absolute_uri("/")),
-        "attachments": list(dossier.attachments.select_related("event").all()),
-        "events": events,
+        "attachments": [a for a in attachments if a.role != AttachmentRole.RESULT],
+        "result_files": [a for a in attachments if a.role == AttachmentRole.RESULT and result_released(a)],
+        "events": list(lifecycle.public_events(dossier).prefetch_related("attachments")),
         "can_withdraw": lifecycle.can(dossier, actor, "withdraw"),
         "can_supplement": lifecycle.can(dossier, actor, "answer_supplement"),
-        "supplement_form": SupplementForm(),
-    })
+        "supplement_form": supplement_form,
+    }
+
+
+@login_required
+@require_safe
+def my_dossier(request, code: str):
+    dossier = owned_dossier(request, code)
+    return render(request, "eforms/my_dossiers/detail.html", detail_context(request, dossier, SupplementForm()))
 
 
 @login_required
@@ -149,18 +158,7 @@ def supplement(request, code: str):
     for name, messages_ in errors.items():
         for message in messages_:
             form.add_error(name if name in form.fields else None, message)
-    actor = lifecycle.Actor.applicant(request.user)
-    return render(request, "eforms/my_dossiers/detail.html", {
-        "dossier": dossier,
-        "procedure": _localized(dossier.procedure),
-        "agency": _localized(dossier.agency) if dossier.agency else None,
-        "facts": receipt_facts(dossier, request.build_absolute_uri("/")),
-        "attachments": list(dossier.attachments.select_related("event").all()),
-        "events": list(dossier.events.order_by("created_at", "pk")),
-        "can_withdraw": lifecycle.can(dossier, actor, "withdraw"),
-        "can_supplement": lifecycle.can(dossier, actor, "answer_supplement"),
-        "supplement_form": form,
-    }, status=400)
+    return render(request, "eforms/my_dossiers/detail.html", detail_context(request, dossier, form), status=400)
 
 
 @login_required

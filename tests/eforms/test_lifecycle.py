@@ -12,7 +12,7 @@ from django.utils import translation
 from eforms import lifecycle
 from eforms.lifecycle import Actor, ActorNotAllowed, RequirementMissing, TransitionNotAllowed
 from eforms.models import Dossier, DossierEvent, DossierStatus
-from eforms.uploads import UploadRules, check_file
+from eforms.uploads import UploadRules, check_file, store
 from tests.dossier_factories import (
     make_agency,
     make_citizen,
@@ -40,6 +40,21 @@ EXPECTED = {
     "complete": ({"processing"}, {"handler", "leader", "api"}),
     "return_result": ({"completed"}, {"receiver", "leader", "api"}),
     "cancel": ({"received", "processing", "needs_supplement"}, {"receiver", "leader", "api", "system"}),
+    # internal steps: no status change
+    "forward": ({"received", "processing", "needs_supplement"}, {"receiver", "leader", "api"}),
+    "send_to_co_agency": ({"processing"}, {"handler", "leader", "api"}),
+    # while the dossier is with the Department of Health, its staff may send it back too
+    "return_from_co_agency": ({"received", "processing", "needs_supplement"},
+                              {"handler", "leader", "api", "other_agency_staff"}),
+    "submit_for_approval": ({"processing"}, {"handler", "api"}),
+    "approve": ({"processing"}, {"leader", "api"}),
+    "return_for_rework": ({"processing"}, {"leader", "api"}),
+}
+#: What the dossier must hold, beyond its status, for the action to be possible.
+STATE_FOR = {
+    "return_from_co_agency": "with_health",
+    "approve": "awaiting_approval",
+    "return_for_rework": "awaiting_approval",
 }
 
 
@@ -72,8 +87,12 @@ def test_every_transition_for_every_actor_and_status(world):
     procedure, citizen, actors = world
     dossier = submit(procedure, citizen)
     assert set(lifecycle.TRANSITIONS) == set(EXPECTED)
+    health = actors["other_agency_staff"].user.staff_memberships.first().agency
     checked = 0
     for action, (sources, who) in EXPECTED.items():
+        state = STATE_FOR.get(action)
+        dossier.co_handling_agency = health if state == "with_health" else None
+        dossier.approval_requested_at = dossier.submitted_at if state == "awaiting_approval" else None
         for status in S.values:
             dossier.status = status
             for name, actor in actors.items():
@@ -275,3 +294,79 @@ def test_allowed_actions_lists_buttons(world):
     assert {t.name for t in lifecycle.allowed_actions(dossier, actors["receiver"])} == {
         "receive", "reject", "mark_invalid"}
     assert lifecycle.allowed_actions(dossier, actors["other_agency_staff"]) == []
+
+
+# ---------------------------------------------------------------- internal steps, results, handover
+
+
+def _processing(world):
+    procedure, citizen, actors = world
+    dossier = submit(procedure, citizen)
+    lifecycle.receive(dossier, actors["receiver"])
+    lifecycle.start_processing(dossier, actors["leader"], assignee=actors["handler"].user)
+    return dossier
+
+
+def test_internal_steps_are_events_that_keep_the_status_and_check_their_state(world):
+    procedure, citizen, actors = world
+    dossier = _processing(world)
+    health = actors["other_agency_staff"].user.staff_memberships.first().agency
+    event = lifecycle.send_to_co_agency(dossier, actors["handler"], health, note="Xin ý kiến")
+    assert (event.from_status, event.to_status) == ("processing", "")
+    assert Dossier.objects.get(pk=dossier.pk).co_handling_agency == health
+    with pytest.raises(TransitionNotAllowed) as error:
+        lifecycle.send_to_co_agency(dossier, actors["leader"], health)
+    assert dossier.code in error.value.message
+    lifecycle.return_from_co_agency(dossier, actors["other_agency_staff"], note="Đồng ý")
+    assert Dossier.objects.get(pk=dossier.pk).co_handling_agency is None
+    with pytest.raises(TransitionNotAllowed):
+        lifecycle.approve(dossier, actors["leader"])
+    lifecycle.submit_for_approval(dossier, actors["handler"])
+    with pytest.raises(TransitionNotAllowed):
+        lifecycle.submit_for_approval(dossier, actors["handler"])
+    with pytest.raises(RequirementMissing):
+        lifecycle.return_for_rework(dossier, actors["leader"], " ")
+    lifecycle.approve(dossier, actors["leader"])
+    with pytest.raises(RequirementMissing) as error:
+        lifecycle.forward(dossier, actors["receiver"], actors["receiver"].user)  # a receiver is no handler
+    assert "assignee" in error.value.errors
+    lifecycle.forward(dossier, actors["receiver"], actors["leader"].user)
+    dossier.refresh_from_db()
+    assert dossier.status == S.PROCESSING and dossier.assigned_to == actors["leader"].user
+    assert dossier.approval_requested_at is None
+    internal = list(dossier.events.filter(to_status="").values_list("action", flat=True))
+    assert internal == ["send_to_co_agency", "return_from_co_agency", "submit_for_approval", "approve", "forward"]
+    assert not lifecycle.public_events(dossier).filter(action__in=lifecycle.INTERNAL_ACTIONS).exists()
+
+
+def test_completing_ends_co_handling_and_takes_only_this_dossiers_pending_result_files(world):
+    procedure, citizen, actors = world
+    dossier = _processing(world)
+    other = _processing(world)
+    health = actors["other_agency_staff"].user.staff_memberships.first().agency
+    lifecycle.send_to_co_agency(dossier, actors["handler"], health)
+    checked = check_file(upload("ket-qua.pdf", pdf_bytes()), UploadRules.default())
+    foreign = store(checked, dossier=other, role="result")
+    with pytest.raises(ActorNotAllowed):
+        lifecycle.complete(dossier, actors["handler"], "Kết quả", files=[foreign])
+    mine = store(check_file(upload("ket-qua.pdf", pdf_bytes()), UploadRules.default()), dossier=dossier,
+                 role="result")
+    event = lifecycle.complete(dossier, actors["handler"], "Kết quả", files=[mine])
+    mine.refresh_from_db()
+    assert mine.event == event and mine.role == "result"
+    dossier.refresh_from_db()
+    assert dossier.co_handling_agency is None
+
+
+def test_returning_by_post_needs_the_courier_and_tracking_number(world):
+    procedure, citizen, actors = world
+    dossier = _processing(world)
+    lifecycle.complete(dossier, actors["handler"], "Kết quả")
+    with pytest.raises(RequirementMissing) as error:
+        lifecycle.return_result(dossier, actors["receiver"], handover_method="post", courier="VNPost")
+    assert set(error.value.errors) == {"tracking_number"}
+    event = lifecycle.return_result(dossier, actors["receiver"], handover_method="post", courier="VNPost",
+                                    tracking_number="EB1VN")
+    assert event.data == {"handover_method": "post", "courier": "VNPost", "tracking_number": "EB1VN"}
+    dossier.refresh_from_db()
+    assert (dossier.status, dossier.courier, dossier.tracking_number) == (S.RETURNED, "VNPost", "EB1VN")
