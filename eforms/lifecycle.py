@@ -154,6 +154,9 @@ TRANSITIONS: dict[str, Transition] = {
         _t("return_result", _("Return the result"), {S.COMPLETED}, S.RETURNED, roles={RECEIVER, LEADER}, api=True),
         _t("cancel", _("Cancel"), {S.RECEIVED, S.PROCESSING, S.NEEDS_SUPPLEMENT}, S.CANCELLED,
            roles={RECEIVER, LEADER}, api=True, system=True, requires=("reason",)),
+        # An internal step: the status stays (target None as for a supplement's answer: "where it was").
+        _t("assign", _("Assign to a handler"), {S.SUBMITTED, S.RECEIVED, S.PROCESSING, S.NEEDS_SUPPLEMENT}, None,
+           roles={RECEIVER, LEADER}, api=True, requires=("assignee",)),
     ]
 }
 
@@ -493,6 +496,24 @@ def return_result(dossier: Dossier, actor: Actor, note: str = "", now: dt.dateti
     return event
 
 
+def assign(dossier: Dossier, actor: Actor, assignee, note: str = "", now: dt.datetime | None = None) -> DossierEvent:
+    """Give the dossier to a handler (or leader) of its receiving agency
+    without changing its status: an internal event, kept out of the
+    applicant's history (`DossierEvent.objects.public()`)."""
+    with transaction.atomic():
+        locked = _locked(dossier)
+        check(locked, actor, "assign")
+        if assignee is None or not ({HANDLER, LEADER} & staff_roles(assignee, locked)):
+            message = _("The handler must be a handler or leader of the receiving agency.")
+            raise RequirementMissing(message, {"assignee": str(message)})
+        previous = locked.assigned_to_id
+        locked.assigned_to = assignee
+        event = record(locked, actor, "assign", locked.status, note=note, now=_when(now),
+                       data={"assignee": assignee.pk, "previous": previous})
+    _sync(dossier, locked)
+    return event
+
+
 ACTIONS = {
     "withdraw": withdraw,
     "receive": receive,
@@ -504,6 +525,7 @@ ACTIONS = {
     "answer_supplement": answer_supplement,
     "complete": complete,
     "return_result": return_result,
+    "assign": assign,
 }
 
 

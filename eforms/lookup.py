@@ -124,7 +124,7 @@ def localized_attr(obj, attr: str) -> str:
 
 
 def public_view(dossier: Dossier) -> PublicDossier:
-    events = dossier.events.order_by("created_at", "pk").values_list("to_status", "created_at")
+    events = dossier.events.public().order_by("created_at", "pk").values_list("to_status", "created_at")
     history = [PublicStep(DossierStatus(status).label, at) for status, at in events if status]
     return PublicDossier(
         code=dossier.code,

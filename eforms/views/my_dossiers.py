@@ -97,7 +97,7 @@ def my_dossiers(request):
 def my_dossier(request, code: str):
     dossier = owned_dossier(request, code)
     actor = lifecycle.Actor.applicant(request.user)
-    events = list(dossier.events.prefetch_related("attachments").order_by("created_at", "pk"))
+    events = list(dossier.events.public().prefetch_related("attachments").order_by("created_at", "pk"))
     return render(request, "eforms/my_dossiers/detail.html", {
         "dossier": dossier,
         "procedure": _localized(dossier.procedure),
@@ -156,7 +156,7 @@ def supplement(request, code: str):
         "agency": _localized(dossier.agency) if dossier.agency else None,
         "facts": receipt_facts(dossier, request.build_absolute_uri("/")),
         "attachments": list(dossier.attachments.select_related("event").all()),
-        "events": list(dossier.events.order_by("created_at", "pk")),
+        "events": list(dossier.events.public().order_by("created_at", "pk")),
         "can_withdraw": lifecycle.can(dossier, actor, "withdraw"),
         "can_supplement": lifecycle.can(dossier, actor, "answer_supplement"),
         "supplement_form": form,
