@@ -80,17 +80,22 @@ class AssignView(PermissionCheckedMixin, WagtailAdminTemplateMixin, FormView):
     def index_url(self):
         return reverse("dossiers:index")
 
+    def nothing_selected(self):
+        messages.warning(self.request, _("Select the dossiers to assign first."))
+        return redirect(self.index_url)
+
     def get(self, request, *args, **kwargs):
         if not self.get_dossiers():
-            messages.warning(request, _("Select the dossiers to assign first."))
-            return redirect(self.index_url)
+            return self.nothing_selected()
         return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        if not self.get_dossiers():
+            return self.nothing_selected()
+        return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
         dossiers = self.get_dossiers()
-        if not dossiers:
-            messages.warning(self.request, _("Select the dossiers to assign first."))
-            return redirect(self.index_url)
         actor = lifecycle.Actor.staff(self.request.user)
         handler = form.cleaned_data["handler"]
         try:

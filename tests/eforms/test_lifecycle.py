@@ -40,6 +40,7 @@ EXPECTED = {
     "complete": ({"processing"}, {"handler", "leader", "api"}),
     "return_result": ({"completed"}, {"receiver", "leader", "api"}),
     "cancel": ({"received", "processing", "needs_supplement"}, {"receiver", "leader", "api", "system"}),
+    "assign": ({"submitted", "received", "processing", "needs_supplement"}, {"receiver", "leader", "api"}),
 }
 
 
@@ -273,5 +274,34 @@ def test_allowed_actions_lists_buttons(world):
     dossier = submit(procedure, citizen)
     assert [t.name for t in lifecycle.allowed_actions(dossier, actors["applicant"])] == ["withdraw"]
     assert {t.name for t in lifecycle.allowed_actions(dossier, actors["receiver"])} == {
-        "receive", "reject", "mark_invalid"}
+        "receive", "reject", "mark_invalid", "assign"}
     assert lifecycle.allowed_actions(dossier, actors["other_agency_staff"]) == []
+
+
+def test_assign_is_an_internal_event_that_keeps_the_status(world):
+    procedure, citizen, actors = world
+    dossier = submit(procedure, citizen)
+    lifecycle.receive(dossier, actors["receiver"])
+    handler = actors["handler"].user
+    event = lifecycle.assign(dossier, actors["receiver"], handler, note="Ưu tiên")
+    dossier.refresh_from_db()
+    assert dossier.status == S.RECEIVED
+    assert dossier.assigned_to == handler
+    assert (event.action, event.from_status, event.to_status) == ("assign", S.RECEIVED, S.RECEIVED)
+    assert event.data == {"assignee": handler.pk, "previous": None}
+    assert [e.action for e in dossier.events.public()] == ["submit", "receive"]
+
+
+def test_assign_refuses_a_handler_of_another_agency_and_a_handler_assigning(world):
+    procedure, citizen, actors = world
+    dossier = submit(procedure, citizen)
+    with pytest.raises(RequirementMissing) as error:
+        lifecycle.assign(dossier, actors["receiver"], actors["other_agency_staff"].user)
+    assert "assignee" in error.value.errors
+    with pytest.raises(RequirementMissing):
+        lifecycle.assign(dossier, actors["receiver"], None)
+    with pytest.raises(ActorNotAllowed):
+        lifecycle.assign(dossier, actors["handler"], actors["handler"].user)
+    dossier.refresh_from_db()
+    assert dossier.assigned_to is None
+    assert not dossier.events.filter(action="assign").exists()
