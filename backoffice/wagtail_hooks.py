@@ -3,9 +3,14 @@
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.permissions import register_permission_policy
 
 from backoffice import urls as backoffice_urls
 from backoffice.views.dossier import PREVIEW_LOG_ACTION
+from eforms.models import Dossier
+
+from .inbox.views import EXPORT_LOG_ACTION
+from .inbox.viewset import InboxPolicy, InboxViewSet
 
 # ---------------------------------------------------------------- the dossier screen
 
@@ -20,3 +25,14 @@ def register_backoffice_urls():
 @hooks.register("register_log_actions")
 def register_backoffice_log_actions(actions):
     actions.register_action(PREVIEW_LOG_ACTION, _("Preview a dossier file"), _("Previewed a dossier file"))
+    actions.register_action(EXPORT_LOG_ACTION, _("Export dossiers"), _("Exported the dossier list"))
+
+
+# ---------------------------------------------------------------- inbox
+
+register_permission_policy(Dossier, InboxPolicy(Dossier))
+
+
+@hooks.register("register_admin_viewset")
+def register_inbox():
+    return InboxViewSet()

@@ -207,7 +207,7 @@ TRANSITIONS: dict[str, Transition] = {
         _t("cancel", _("Cancel"), {S.RECEIVED, S.PROCESSING, S.NEEDS_SUPPLEMENT}, S.CANCELLED,
            roles={RECEIVER, LEADER}, api=True, system=True, requires=("reason",)),
         # internal steps: events only, the public status stays
-        _t("forward", _("Forward to a handler"), ACTIVE, None, roles={RECEIVER, LEADER}, api=True,
+        _t("forward", _("Forward to a handler"), {S.SUBMITTED, *ACTIVE}, None, roles={RECEIVER, LEADER}, api=True,
            requires=("assignee",), internal=True),
         _t("send_to_co_agency", _("Send to a co-handling agency"), {S.PROCESSING}, None,
            roles={HANDLER, LEADER}, api=True, requires=("co_agency",), internal=True, guard=_not_with_co_agency),
@@ -731,7 +731,7 @@ def return_for_rework(dossier: Dossier, actor: Actor, reason: str, now: dt.datet
 def public_events(dossier: Dossier):
     """The dossier's history as the applicant and the public see it: status
     changes only, never the internal steps."""
-    return dossier.events.exclude(action__in=INTERNAL_ACTIONS).exclude(to_status="").order_by("created_at", "pk")
+    return dossier.events.public().exclude(action__in=INTERNAL_ACTIONS).order_by("created_at", "pk")
 
 
 ACTIONS = {

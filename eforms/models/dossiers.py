@@ -14,6 +14,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.text import fold
+
 __all__ = [
     "ActorKind",
     "Channel",
@@ -23,7 +25,19 @@ __all__ = [
     "DossierStatus",
     "HandoverMethod",
     "ResultDelivery",
+    "search_text_for",
 ]
+
+#: The fields the back office's folded search column is made from.
+SEARCH_SOURCE_FIELDS = frozenset({"code", "applicant_name", "applicant_id_number"})
+
+
+def search_text_for(code: str | None, name: str | None, id_number: str | None) -> str:
+    """The folded text staff search dossiers by: typed with or without
+    accents, a name, an ID number or a (part of a) code all match one
+    lowercase ASCII column, so the search is a plain LIKE on SQLite and
+    PostgreSQL alike."""
+    return " ".join(part for part in (fold(code), fold(name), fold(id_number)) if part)[:400]
 
 
 class DossierStatus(models.TextChoices):
@@ -157,6 +171,8 @@ class Dossier(models.Model):
                     "sends it back."),
     )
     approval_requested_at = models.DateTimeField(_("submitted for approval at"), null=True, blank=True)
+    # Kept by save(); written directly only by bulk loaders (bench/inbox.py).
+    search_text = models.CharField(_("search text"), max_length=400, blank=True, editable=False)
 
     idempotency_key = models.CharField(
         _("idempotency key"), max_length=80, unique=True, null=True, blank=True, editable=False,
@@ -171,11 +187,20 @@ class Dossier(models.Model):
         ordering = ["-created_at", "-pk"]
         indexes = [
             models.Index(fields=["applicant", "-created_at"], name="dossier_applicant_recent"),
-            models.Index(fields=["agency", "status"], name="dossier_agency_status"),
+            # The inbox: one agency's dossiers in a status, by due date.
+            models.Index(fields=["agency", "status", "appointment_at"], name="dossier_agency_status_due"),
+            models.Index(fields=["agency", "received_at"], name="dossier_agency_received"),
         ]
 
     def __str__(self) -> str:
         return self.code or str(_("Draft %(id)s") % {"id": str(self.public_id)[:8]})
+
+    def save(self, *args, **kwargs):
+        self.search_text = search_text_for(self.code, self.applicant_name, self.applicant_id_number)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and SEARCH_SOURCE_FIELDS & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
 
     @property
     def is_draft(self) -> bool:
@@ -199,6 +224,14 @@ class Dossier(models.Model):
         return bool(getattr(user, "is_authenticated", False) and self.applicant_id == user.pk)
 
 
+class DossierEventQuerySet(models.QuerySet):
+    def public(self):
+        """The events the applicant and the public look-up show: status
+        changes. Internal steps (assigning a handler and the like) keep
+        the status and stay between staff."""
+        return self.exclude(to_status="").exclude(to_status=models.F("from_status"))
+
+
 class DossierEvent(models.Model):
     """One thing that happened to a dossier: every status change (and only
     `eforms.lifecycle` writes them), with who did it and why."""
@@ -220,6 +253,8 @@ class DossierEvent(models.Model):
     note = models.TextField(_("note"), blank=True)
     # What the action required: reason, missing items and deadline, result…
     data = models.JSONField(_("details"), default=dict, blank=True)
+
+    objects = DossierEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("dossier event")

@@ -41,7 +41,7 @@ EXPECTED = {
     "return_result": ({"completed"}, {"receiver", "leader", "api"}),
     "cancel": ({"received", "processing", "needs_supplement"}, {"receiver", "leader", "api", "system"}),
     # internal steps: no status change
-    "forward": ({"received", "processing", "needs_supplement"}, {"receiver", "leader", "api"}),
+    "forward": ({"submitted", "received", "processing", "needs_supplement"}, {"receiver", "leader", "api"}),
     "send_to_co_agency": ({"processing"}, {"handler", "leader", "api"}),
     # while the dossier is with the Department of Health, its staff may send it back too
     "return_from_co_agency": ({"received", "processing", "needs_supplement"},
@@ -292,7 +292,7 @@ def test_allowed_actions_lists_buttons(world):
     dossier = submit(procedure, citizen)
     assert [t.name for t in lifecycle.allowed_actions(dossier, actors["applicant"])] == ["withdraw"]
     assert {t.name for t in lifecycle.allowed_actions(dossier, actors["receiver"])} == {
-        "receive", "reject", "mark_invalid"}
+        "receive", "reject", "mark_invalid", "forward"}
     assert lifecycle.allowed_actions(dossier, actors["other_agency_staff"]) == []
 
 
@@ -370,3 +370,32 @@ def test_returning_by_post_needs_the_courier_and_tracking_number(world):
     assert event.data == {"handover_method": "post", "courier": "VNPost", "tracking_number": "EB1VN"}
     dossier.refresh_from_db()
     assert (dossier.status, dossier.courier, dossier.tracking_number) == (S.RETURNED, "VNPost", "EB1VN")
+
+
+def test_forward_is_an_internal_event_that_keeps_the_status(world):
+    procedure, citizen, actors = world
+    dossier = submit(procedure, citizen)
+    lifecycle.receive(dossier, actors["receiver"])
+    handler = actors["handler"].user
+    event = lifecycle.forward(dossier, actors["receiver"], handler, note="Ưu tiên")
+    dossier.refresh_from_db()
+    assert dossier.status == S.RECEIVED
+    assert dossier.assigned_to == handler
+    assert (event.action, event.from_status, event.to_status) == ("forward", S.RECEIVED, "")
+    assert event.data["assignee"] == handler.pk
+    assert [e.action for e in dossier.events.public()] == ["submit", "receive"]
+
+
+def test_forward_refuses_a_handler_of_another_agency_and_a_handler_assigning(world):
+    procedure, citizen, actors = world
+    dossier = submit(procedure, citizen)
+    with pytest.raises(RequirementMissing) as error:
+        lifecycle.forward(dossier, actors["receiver"], actors["other_agency_staff"].user)
+    assert "assignee" in error.value.errors
+    with pytest.raises(RequirementMissing):
+        lifecycle.forward(dossier, actors["receiver"], None)
+    with pytest.raises(ActorNotAllowed):
+        lifecycle.forward(dossier, actors["handler"], actors["handler"].user)
+    dossier.refresh_from_db()
+    assert dossier.assigned_to is None
+    assert not dossier.events.filter(action="forward").exists()
