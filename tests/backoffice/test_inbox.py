@@ -334,7 +334,7 @@ def test_bulk_assign_writes_internal_events_and_keeps_the_status(client, world):
         assert dossier.assigned_to == handler
         assert dossier.status == "submitted"
         event = dossier.events.get(action="forward")
-        assert (event.from_status, event.to_status, event.actor_user) == ("submitted", "submitted", receiver)
+        assert (event.from_status, event.to_status, event.actor_user) == ("submitted", "", receiver)
         assert event.data["assignee"] == handler.pk
         assert not dossier.events.public().filter(action="forward").exists()
     # The applicant's history shows public statuses only.
