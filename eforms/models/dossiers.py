@@ -49,6 +49,8 @@ FINAL_STATUSES = frozenset(
 
 class Channel(models.TextChoices):
     ONLINE = "online", _("Online")
+    DESK = "desk", _("At the desk")
+    POST = "post", _("By post")
     HOME_SERVICE = "home_service", _("Home service (the post collects the documents)")
 
 
@@ -135,6 +137,9 @@ class Dossier(models.Model):
         _("processing time left when the supplement was requested"), max_digits=8, decimal_places=2,
         null=True, blank=True,
     )
+    # Set by `manage.py flag_supplement_deadlines` when the open request's
+    # deadline passed unanswered; cleared by a new request or the answer.
+    supplement_overdue_at = models.DateTimeField(_("supplement overdue since"), null=True, blank=True)
     result = models.TextField(_("result"), blank=True)
 
     idempotency_key = models.CharField(

@@ -92,12 +92,10 @@ def my_dossiers(request):
     })
 
 
-@login_required
-@require_safe
-def my_dossier(request, code: str):
-    dossier = owned_dossier(request, code)
+def _detail(request, dossier: Dossier, supplement_form: SupplementForm | None = None, status: int = 200):
     actor = lifecycle.Actor.applicant(request.user)
-    events = list(dossier.events.prefetch_related("attachments").order_by("created_at", "pk"))
+    events = list(dossier.events.exclude(action__in=lifecycle.INTERNAL_ACTIONS)
+                  .prefetch_related("attachments").order_by("created_at", "pk"))
     return render(request, "eforms/my_dossiers/detail.html", {
         "dossier": dossier,
         "procedure": _localized(dossier.procedure),
@@ -107,8 +105,14 @@ def my_dossier(request, code: str):
         "events": events,
         "can_withdraw": lifecycle.can(dossier, actor, "withdraw"),
         "can_supplement": lifecycle.can(dossier, actor, "answer_supplement"),
-        "supplement_form": SupplementForm(),
-    })
+        "supplement_form": supplement_form or SupplementForm(items=dossier.supplement_items),
+    }, status=status)
+
+
+@login_required
+@require_safe
+def my_dossier(request, code: str):
+    return _detail(request, owned_dossier(request, code))
 
 
 @login_required
@@ -138,29 +142,17 @@ def withdraw(request, code: str):
 def supplement(request, code: str):
     """Answer a supplement request with the missing documents."""
     dossier = owned_dossier(request, code)
-    form = SupplementForm(request.POST, request.FILES)
+    form = SupplementForm(request.POST, request.FILES, items=dossier.supplement_items)
     errors: dict[str, list[str]] = {}
     if form.is_valid():
-        errors = answer_supplement(dossier, request.user, request.FILES.getlist("files"),
-                                   form.cleaned_data["note"])
+        errors = answer_supplement(dossier, request.user, form.uploads(request.FILES), form.cleaned_data["note"])
         if not errors:
             messages.success(request, _("Thank you. The documents were sent to the agency."))
             return redirect("my_dossier", code=dossier.code)
     for name, messages_ in errors.items():
         for message in messages_:
             form.add_error(name if name in form.fields else None, message)
-    actor = lifecycle.Actor.applicant(request.user)
-    return render(request, "eforms/my_dossiers/detail.html", {
-        "dossier": dossier,
-        "procedure": _localized(dossier.procedure),
-        "agency": _localized(dossier.agency) if dossier.agency else None,
-        "facts": receipt_facts(dossier, request.build_absolute_uri("/")),
-        "attachments": list(dossier.attachments.select_related("event").all()),
-        "events": list(dossier.events.order_by("created_at", "pk")),
-        "can_withdraw": lifecycle.can(dossier, actor, "withdraw"),
-        "can_supplement": lifecycle.can(dossier, actor, "answer_supplement"),
-        "supplement_form": form,
-    }, status=400)
+    return _detail(request, dossier, form, status=400)
 
 
 @login_required
