@@ -1,10 +1,12 @@
 """The back office's admin screens, menus and dashboard panels."""
 
-from django.urls import include, path
+from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.permissions import register_permission_policy
 
+from backoffice import intake
 from backoffice import urls as backoffice_urls
 from backoffice.views.dossier import PREVIEW_LOG_ACTION
 from eforms.models import Dossier
@@ -36,3 +38,22 @@ register_permission_policy(Dossier, InboxPolicy(Dossier))
 @hooks.register("register_admin_viewset")
 def register_inbox():
     return InboxViewSet()
+
+
+# ---------------------------------------------------------------- desk and post intake
+
+
+@hooks.register("register_admin_urls")
+def register_intake_urls():
+    return intake.admin_urls()
+
+
+class IntakeMenuItem(MenuItem):
+    def is_shown(self, request):
+        return intake.receiving_agencies_of(request.user).exists()
+
+
+@hooks.register("register_admin_menu_item")
+def register_intake_menu_item():
+    return IntakeMenuItem(_("Desk and post intake"), reverse("backoffice_intake:choose"), name="backoffice_intake",
+                          icon_name="form", order=160)

@@ -278,7 +278,8 @@ class Application:
     def _applicant_items(self):
         form = ApplicantForm()
         a = self.applicant
-        names = ["applying_as", "full_name", "date_of_birth", "id_number", "phone", "email", "address"]
+        names = ["applying_as", "full_name", "date_of_birth", "id_number", "phone", "sms_consent", "email",
+                 "address"]
         if a.get("applying_as") == ApplyingAs.BEHALF:
             names += list(ApplicantForm.BEHALF_FIELDS)
         if a.get("applying_as") == ApplyingAs.ORGANISATION:
@@ -340,6 +341,8 @@ class Application:
             "organisation_name": a.get("organisation_name", ""),
             "organisation_tax_code": a.get("organisation_tax_code", ""),
         })
+        # notifications sends SMS only on this explicit True.
+        snapshot["sms_consent"] = bool(a.get("sms_consent")) and bool(snapshot.get("phone"))
         snapshot["verified_fields"] = verified_fields(getattr(user, "profile", None), snapshot)
         if not snapshot["verified_fields"]:
             snapshot["verified_by"] = ""

@@ -49,6 +49,8 @@ class ApplicantForm(PortalForm):
     id_number = ef.IdNumberField(label=_("Citizen identity number"),
                                  help_text=_("The 12 digits on your chip-based citizen identity card."))
     phone = ef.PhoneField(label=_("Mobile phone"))
+    sms_consent = forms.BooleanField(label=_("Send me text messages (SMS) about this dossier"), required=False,
+                                     help_text=_("To the mobile phone above, at each step of the dossier."))
     email = forms.EmailField(label=_("Email"), required=False,
                              widget=forms.EmailInput(attrs={"autocomplete": "email"}),
                              help_text=_("We email the receipt here. Changes of status are shown in My dossiers "
@@ -125,6 +127,8 @@ class ApplicantForm(PortalForm):
         if kind != ApplyingAs.ORGANISATION:
             for name in self.ORGANISATION_FIELDS:
                 cleaned[name] = ""
+        if not cleaned.get("phone"):
+            cleaned["sms_consent"] = False
         try:
             check_id_matches_birth_date(cleaned.get("id_number", ""), cleaned.get("date_of_birth"))
         except forms.ValidationError as error:
@@ -263,7 +267,28 @@ class MultipleFileField(forms.FileField):
 
 
 class SupplementForm(forms.Form):
+    """The answer to a supplement request: one file input per requested
+    item (`supplement_item_<n>`), one for anything else, and a message."""
+
     files = MultipleFileField(label=_("Documents asked for"), required=False,
                               help_text=_("PDF, JPEG, PNG, DOCX or XLSX. You can choose several files."))
     note = forms.CharField(label=_("Message to the agency (optional)"), required=False,
                            max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, items=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        if items:
+            self.fields["files"].label = _("Other documents (optional)")
+        self.item_fields = []
+        for index, item in enumerate(items):
+            name = f"supplement_item_{index}"
+            self.fields[name] = MultipleFileField(
+                label=item, required=False,
+                help_text=_("PDF, JPEG, PNG, DOCX or XLSX. You can choose several files."))
+            self.item_fields.append(name)
+        # The items first, then the other files and the message.
+        self.order_fields([*self.item_fields, "files", "note"])
+
+    def uploads(self, files) -> dict[str, list]:
+        """The uploaded files per field, for services.answer_supplement."""
+        return {name: files.getlist(name) for name in [*self.item_fields, "files"]}

@@ -44,6 +44,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -63,7 +64,7 @@ from eforms.models import (
 )
 from eforms.models.dossiers import FINAL_STATUSES
 from eforms.uploads import CheckedFile, store
-from procedures.calendar import add_processing_time, processing_time_between
+from procedures.calendar import WORKING_DAYS, add_processing_time, processing_time_between
 
 S = DossierStatus
 
@@ -224,7 +225,12 @@ TRANSITIONS: dict[str, Transition] = {
 }
 
 #: The internal steps' action names: never shown to the applicant or the public.
-INTERNAL_ACTIONS = frozenset(name for name, t in TRANSITIONS.items() if t.internal)
+#: Events the agency writes for itself: no status change, nothing told to
+#: the applicant (notifications.events lists none of them), not in the
+#: applicant's history: the internal steps, and the flag on a supplement
+#: request left unanswered past its deadline.
+SUPPLEMENT_OVERDUE = "supplement_overdue"
+INTERNAL_ACTIONS = frozenset(name for name, t in TRANSITIONS.items() if t.internal) | {SUPPLEMENT_OVERDUE}
 
 
 def _same_agency(a, b) -> bool:
@@ -475,16 +481,27 @@ def start_processing(
     return event
 
 
+def default_supplement_deadline(now: dt.datetime | None = None) -> dt.date:
+    """PORTAL_SUPPLEMENT_DAYS working days after `now` on the agencies'
+    calendar: the deadline a supplement request gets when none is given."""
+    return add_processing_time(now or timezone.now(), settings.PORTAL_SUPPLEMENT_DAYS, WORKING_DAYS).date()
+
+
 def request_supplement(
-    dossier: Dossier, actor: Actor, items: Sequence[str], deadline: dt.date, note: str = "",
+    dossier: Dossier, actor: Actor, items: Sequence[str], deadline: dt.date | None = None, note: str = "",
     now: dt.datetime | None = None,
 ) -> DossierEvent:
     """Ask the applicant for missing documents (Circular 03/2025 form 02):
-    the list of what is missing and a deadline are required. The processing
-    clock stops; the time left is kept and runs again from the answer."""
+    the list of what is missing or incorrect is required, one entry per
+    item; the deadline defaults to `default_supplement_deadline`. Both are
+    kept on the dossier (the open request) and in the event, whose data
+    the applicant's message lists. The processing clock stops; the time
+    left is kept and runs again from the answer."""
     with transaction.atomic():
         locked = _locked(dossier)
         check(locked, actor, "request_supplement")
+        if isinstance(items, str):
+            items = [items]
         items = [str(i).strip() for i in (items or []) if str(i).strip()]
         now = _when(now)
         errors = {}
@@ -492,8 +509,8 @@ def request_supplement(
             errors["items"] = gettext("List the documents or information that are missing.")
         today = timezone.localdate(now)
         if deadline is None:
-            errors["deadline"] = gettext("Give the date by which the applicant must supplement the dossier.")
-        elif deadline <= today:
+            deadline = default_supplement_deadline(now)
+        if deadline <= today:
             errors["deadline"] = gettext("The deadline must be after today.")
         if errors:
             raise RequirementMissing(next(iter(errors.values())), errors)
@@ -504,6 +521,7 @@ def request_supplement(
         locked.supplement_deadline = deadline
         locked.supplement_requested_at = now
         locked.supplement_remaining = remaining
+        locked.supplement_overdue_at = None
         event = record(locked, actor, "request_supplement", S.NEEDS_SUPPLEMENT, note=note, now=now,
                        data={"items": items, "deadline": deadline.isoformat()})
     _sync(dossier, locked)
@@ -537,6 +555,7 @@ def answer_supplement(
         locked.supplement_deadline = None
         locked.supplement_requested_at = None
         locked.supplement_remaining = None
+        locked.supplement_overdue_at = None
         event = record(locked, actor, "answer_supplement", back_to, note=note, data=data, now=now)
         uploader = actor.user if actor.user is not None else None
         for item in files:
@@ -700,6 +719,29 @@ def submit_for_approval(dossier: Dossier, actor: Actor, note: str = "", now: dt.
         now = _when(now)
         locked.approval_requested_at = now
         event = record_step(locked, actor, "submit_for_approval", note=(note or "").strip(), now=now)
+    _sync(dossier, locked)
+    return event
+
+
+def flag_supplement_overdue(dossier: Dossier, actor: Actor | None = None,
+                            now: dt.datetime | None = None) -> DossierEvent | None:
+    """Mark an open supplement request whose deadline has passed, for the
+    handler: `supplement_overdue_at` and an internal event. The status does
+    not change (the agency decides what to do). Returns None when there is
+    nothing to flag any more (answered meanwhile, already flagged, not due)."""
+    actor = actor or Actor.system("flag_supplement_deadlines")
+    with transaction.atomic():
+        locked = _locked(dossier)
+        now = _when(now)
+        deadline = locked.supplement_deadline
+        if (locked.status != S.NEEDS_SUPPLEMENT or locked.supplement_overdue_at is not None or deadline is None
+                or deadline >= timezone.localdate(now)):
+            return None
+        locked.supplement_overdue_at = now
+        event = record(locked, actor, SUPPLEMENT_OVERDUE, locked.status, now=now,
+                       note=gettext("The supplement deadline (%(deadline)s) passed without an answer.")
+                       % {"deadline": deadline.strftime("%d/%m/%Y")},
+                       data={"deadline": deadline.isoformat(), "items": locked.supplement_items})
     _sync(dossier, locked)
     return event
 

@@ -180,7 +180,8 @@ def submission_rows(dossier: Dossier) -> list[Row]:
     rows = [
         Row(_("Dossier code"), dossier.code or ""),
         Row(_("Status"), str(dossier.status_label)),
-        Row(_("Submitted online at"), _when(dossier.submitted_at)),
+        Row(_("Submitted online at") if dossier.channel in ("online", "home_service") else _("Submitted at"),
+            _when(dossier.submitted_at)),
     ]
     if procedure.processing_time is not None:
         rows.append(Row(_("Processing time set by law"), str(procedure.processing_time_display)))
@@ -211,7 +212,10 @@ def receipt_facts(dossier: Dossier, base_url: str = "") -> ReceiptFacts:
     """Everything form 01 prints, in the active language."""
     agency = dossier.agency
     parent = agency.parent if agency is not None else None
+    at_desk = dossier.channel in ("desk", "post")
     notes = [
+        _("The agency received this dossier on paper and entered it in the portal; the appointment counts from "
+          "its receipt.") if at_desk else
         _("This receipt was made by the portal when the dossier was submitted online. The agency checks the "
           "dossier and confirms its receipt; the appointment then counts from that moment."),
         _("Follow the dossier at any time on the look-up page with its code and your phone number or ID number."),
@@ -351,7 +355,9 @@ def receipt_pdf(dossier: Dossier, base_url: str | None = None, language: str | N
         header = Table([[left, right]], colWidths=[width * 0.45, width * 0.55])
         header.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
         story += [header, _p(_("RECEIPT OF DOSSIER AND APPOINTMENT FOR THE RESULT"), styles["title"]),
-                  _p(_("(Form 01, Circular 03/2025/TT-VPCP – dossier submitted online)"), styles["center"]),
+                  _p(_("(Form 01, Circular 03/2025/TT-VPCP – dossier submitted online)")
+                     if dossier.channel in ("online", "home_service")
+                     else _("(Form 01, Circular 03/2025/TT-VPCP)"), styles["center"]),
                   Spacer(1, 4 * mm)]
         codes = Table([[barcode_drawing(facts.code), qr_drawing(facts.lookup_url, 26 * mm)]],
                       colWidths=[width - 30 * mm, 30 * mm])

@@ -12,6 +12,8 @@ loader, the benchmarks) call these functions; they never create a
   form data and version, attachments, expected appointment, first event.
   A double click, a replayed request or a resubmitted draft returns the
   dossier already made (`SubmitResult.created` is False).
+* `submit_at_desk(...)` makes a dossier brought to the desk or arriving
+  by post: the same code and events, received at once by the receiver.
 * `dossier_code(agency, moment)` takes the next code of the receiving unit
   for the day; only call it inside the submit transaction.
 
@@ -21,23 +23,33 @@ Listing and resuming drafts is `eforms.drafts`' work (`drafts_for`).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Locale
 
+from accounts.models import CitizenProfile, StaffRole
+from accounts.services import has_role
 from eforms import lifecycle
 from eforms.models import Attachment, Channel, Dossier, DossierCodeCounter, DossierStatus, ResultDelivery
-from eforms.uploads import UploadRules, check_uploads, daily_quota_left, held_files
+from eforms.supplements import overdue_supplements, supplement_changes, supplement_field
+from eforms.uploads import CheckedFile, UploadRules, check_uploads, daily_quota_left, held_files, store
 from procedures.calendar import add_processing_time
-from procedures.models import Agency
+from procedures.models import Agency, ProcedurePage
 
 #: The session key the sign-in code sets on every login (the accounts contract).
 LOGIN_METHOD_SESSION_KEY = "portal_login_method"
+
+__all__ = [
+    "SubmissionError", "SubmitResult", "answer_supplement", "applicant_snapshot", "dossier_code",
+    "overdue_supplements", "procedures_received_by", "receiving_agencies", "save_draft", "submit_at_desk",
+    "submit_dossier", "supplement_changes", "supplement_field", "verified_account_for",
+]
 
 
 class SubmissionError(lifecycle.LifecycleError):
@@ -319,10 +331,18 @@ def _attach(dossier: Dossier, applicant, attachments: list[Attachment]) -> None:
 def answer_supplement(dossier: Dossier, user, uploads, note: str) -> dict[str, list[str]]:
     """The applicant answers a supplement request online: check the files
     against the dossier's limits and the daily quota, then hand them to the
-    lifecycle. Returns the errors per field (empty when the dossier went
-    back to the agency), so the page can show them at the file input."""
+    lifecycle. `uploads` is a list of files (one field, "files"), or the
+    files per field: `supplement_field(i)` for the request's item i and
+    "files" for anything else. Returns the errors per field (empty when the
+    dossier went back to the agency), so the page can show them at the file
+    input."""
+    if not isinstance(uploads, Mapping):
+        uploads = {"files": uploads}
+    uploads = {name: [f for f in files if f is not None] for name, files in uploads.items()}
+    if not any(uploads.values()):
+        return {"files": [str(_("Attach the documents that were asked for."))]}
     per_field, total = held_files(dossier)
-    check = check_uploads({"files": uploads}, UploadRules.default(required=True),
+    check = check_uploads(uploads, UploadRules.default(),
                           existing={"": sum(per_field.values())}, existing_size=total,
                           quota_left=daily_quota_left(user))
     if not check.ok:
@@ -332,3 +352,119 @@ def answer_supplement(dossier: Dossier, user, uploads, note: str) -> dict[str, l
     except lifecycle.LifecycleError as exc:
         return {"files": [exc.errors.get("files") or exc.message]}
     return {}
+
+
+# ---------------------------------------------------------------- at the desk and by post
+
+
+def procedures_received_by(agency):
+    """The live procedures whose dossiers `agency` may receive: the inverse
+    of `receiving_agencies` (implementing or co-handling agency; every
+    commune for a commune-tier procedure). Default-language copies."""
+    agency = _default_locale_copy(agency)
+    same = Agency.objects.filter(translation_key=agency.translation_key)
+    condition = Q(agency__in=same) | Q(co_agencies__in=same)
+    if agency.tier == "commune":
+        condition |= Q(tier="commune")
+    return (ProcedurePage.objects.live().filter(locale=Locale.get_default()).filter(condition)
+            .distinct().order_by("title"))
+
+
+def verified_account_for(id_number: str):
+    """The account whose identity provider verified this ID number, if any."""
+    id_number = (id_number or "").strip()
+    if not id_number:
+        return None
+    for profile in CitizenProfile.objects.filter(id_number=id_number).select_related("user"):
+        if profile.is_verified("id_number") and profile.user.is_active:
+            return profile.user
+    return None
+
+
+DESK_CHANNELS = (Channel.DESK, Channel.POST)
+
+
+def submit_at_desk(
+    *,
+    procedure,
+    agency,
+    receiver,
+    snapshot: dict,
+    scans: Iterable[CheckedFile],
+    idempotency_key: str,
+    channel: str = Channel.DESK,
+    answers: dict | None = None,
+    form_version=None,
+    result_delivery: str = ResultDelivery.OFFICE,
+    delivery_address: str = "",
+    language: str | None = None,
+    note: str = "",
+    now: dt.datetime | None = None,
+) -> SubmitResult:
+    """A dossier brought to the desk or arriving by post, entered by a
+    receiver of `agency` for an applicant who may have no account: the same
+    code and the same lifecycle as an online one. In ONE transaction it is
+    made `submitted` (the code, the snapshot, the e-form `answers` if any,
+    the scanned papers, checked beforehand by `eforms.uploads.check_uploads`)
+    and at once received by the receiver (`lifecycle.receive`), so the
+    appointment counts from now. The applicant is never linked to an
+    account here (`applicant` stays None), even one with the same verified
+    ID number: the receiver cannot prove at the desk that the person in
+    front of them owns that account. A repeated `idempotency_key` returns
+    the dossier already made."""
+    key = (idempotency_key or "").strip()[:80]
+    if not key:
+        raise ValueError("submit_at_desk needs an idempotency key")
+    if channel not in DESK_CHANNELS or result_delivery not in ResultDelivery.values:
+        raise ValueError("unknown channel or result delivery")
+    if agency is None:
+        raise SubmissionError(_("Choose the agency that will receive the dossier."), {"agency": ""})
+    agency = _default_locale_copy(agency)
+    procedure = _default_locale_copy(procedure)
+    if not (getattr(receiver, "is_superuser", False) or has_role(receiver, agency, StaffRole.RECEIVER)):
+        raise lifecycle.ActorNotAllowed(_("Only a receiver of this agency may enter a dossier for it."))
+    if not receiving_agencies(procedure).filter(pk=agency.pk).exists():
+        message = _("This agency does not receive dossiers for this procedure.")
+        raise SubmissionError(message, {"procedure": str(message)})
+    if result_delivery == ResultDelivery.POST and not delivery_address.strip():
+        message = _("Give the address the result should be posted to.")
+        raise SubmissionError(message, {"delivery_address": str(message)})
+    scans = list(scans)
+    if not scans:
+        message = _("Attach the scanned papers of the dossier.")
+        raise SubmissionError(message, {"scans": str(message)})
+    snapshot = {**snapshot, "sms_consent": bool(snapshot.get("sms_consent")) and bool(snapshot.get("phone"))}
+    form_data = {"answers": dict(answers)} if answers else {}
+    actor = lifecycle.Actor.staff(receiver)
+    try:
+        with transaction.atomic():
+            existing = Dossier.objects.filter(idempotency_key=key).first()
+            if existing is not None:
+                if existing.agency_id != agency.pk:
+                    raise lifecycle.ActorNotAllowed(_("This submission belongs to someone else."))
+                return SubmitResult(existing, False)
+            now = now or timezone.now()
+            dossier = Dossier(procedure=procedure, agency=agency, applicant=None, status=DossierStatus.DRAFT)
+            _fill(dossier, {
+                "form_data": form_data, "form_version": form_version if answers else None,
+                "applicant_snapshot": snapshot, "channel": channel, "result_delivery": result_delivery,
+                "delivery_address": delivery_address.strip(), "login_method": "",
+                "language": language or translation.get_language() or "",
+            })
+            _fill(dossier, _applicant_index_fields(snapshot))
+            dossier.idempotency_key = key
+            dossier.submitted_at = now
+            dossier.code = dossier_code(agency, now)
+            event = lifecycle.record(dossier, actor, "submit", DossierStatus.SUBMITTED, now=now,
+                                     from_status=DossierStatus.DRAFT, note=note.strip(),
+                                     data={"channel": channel})
+            for checked in scans:
+                store(checked, uploaded_by=receiver, dossier=dossier, event=event)
+            lifecycle.receive(dossier, actor, now=now)
+            procedure.record_use()
+            return SubmitResult(dossier, True)
+    except IntegrityError:
+        existing = Dossier.objects.filter(idempotency_key=key).first()
+        if existing is None:
+            raise
+        return SubmitResult(existing, False)

@@ -477,6 +477,8 @@ PORTAL_CLAMAV_SOCKET = env_str("PORTAL_CLAMAV_SOCKET", "")
 PORTAL_CLAMAV_TIMEOUT = env_int("PORTAL_CLAMAV_TIMEOUT", 30)
 # Drafts (rows and files) untouched for longer are deleted by `manage.py purge_drafts`.
 PORTAL_DRAFT_RETENTION_DAYS = env_int("PORTAL_DRAFT_RETENTION_DAYS", 30)
+# A supplement request's default deadline, in working days after the request.
+PORTAL_SUPPLEMENT_DAYS = env_int("PORTAL_SUPPLEMENT_DAYS", 5)
 
 # ---------------------------------------------------------------- background tasks (dossier emails…)
 # django-tasks: the immediate backend runs a task as it is enqueued (dev,

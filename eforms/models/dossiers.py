@@ -64,6 +64,8 @@ FINAL_STATUSES = frozenset(
 
 class Channel(models.TextChoices):
     ONLINE = "online", _("Online")
+    DESK = "desk", _("At the desk")
+    POST = "post", _("By post")
     HOME_SERVICE = "home_service", _("Home service (the post collects the documents)")
 
 
@@ -158,6 +160,9 @@ class Dossier(models.Model):
         _("processing time left when the supplement was requested"), max_digits=8, decimal_places=2,
         null=True, blank=True,
     )
+    # Set by `manage.py flag_supplement_deadlines` when the open request's
+    # deadline passed unanswered; cleared by a new request or the answer.
+    supplement_overdue_at = models.DateTimeField(_("supplement overdue since"), null=True, blank=True)
     result = models.TextField(_("result"), blank=True)
     handover_method = models.CharField(_("result handed over"), max_length=8, choices=HandoverMethod.choices,
                                        blank=True)

@@ -93,7 +93,7 @@ def my_dossiers(request):
     })
 
 
-def detail_context(request, dossier: Dossier, supplement_form) -> dict:
+def detail_context(request, dossier: Dossier, supplement_form: SupplementForm | None = None) -> dict:
     """What the applicant's dossier page shows: public events only (the
     agency's internal steps stay inside), their documents, and the result
     files once issued when the result is delivered online."""
@@ -109,7 +109,7 @@ def detail_context(request, dossier: Dossier, supplement_form) -> dict:
         "events": list(lifecycle.public_events(dossier).prefetch_related("attachments")),
         "can_withdraw": lifecycle.can(dossier, actor, "withdraw"),
         "can_supplement": lifecycle.can(dossier, actor, "answer_supplement"),
-        "supplement_form": supplement_form,
+        "supplement_form": supplement_form or SupplementForm(items=dossier.supplement_items),
     }
 
 
@@ -117,7 +117,7 @@ def detail_context(request, dossier: Dossier, supplement_form) -> dict:
 @require_safe
 def my_dossier(request, code: str):
     dossier = owned_dossier(request, code)
-    return render(request, "eforms/my_dossiers/detail.html", detail_context(request, dossier, SupplementForm()))
+    return render(request, "eforms/my_dossiers/detail.html", detail_context(request, dossier))
 
 
 @login_required
@@ -147,11 +147,10 @@ def withdraw(request, code: str):
 def supplement(request, code: str):
     """Answer a supplement request with the missing documents."""
     dossier = owned_dossier(request, code)
-    form = SupplementForm(request.POST, request.FILES)
+    form = SupplementForm(request.POST, request.FILES, items=dossier.supplement_items)
     errors: dict[str, list[str]] = {}
     if form.is_valid():
-        errors = answer_supplement(dossier, request.user, request.FILES.getlist("files"),
-                                   form.cleaned_data["note"])
+        errors = answer_supplement(dossier, request.user, form.uploads(request.FILES), form.cleaned_data["note"])
         if not errors:
             messages.success(request, _("Thank you. The documents were sent to the agency."))
             return redirect("my_dossier", code=dossier.code)
