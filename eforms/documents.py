@@ -28,6 +28,7 @@ from collections.abc import Sequence
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from xhtml2pdf import pisa
@@ -39,6 +40,7 @@ from accounts.masking import mask_id_number
 from eforms import record
 from eforms.lookup import localized_attr
 from eforms.models import DocumentKind, Dossier, DossierEvent, IssuedDocument
+from eforms.models.documents import APPLICANT_KINDS
 
 logger = logging.getLogger(__name__)
 
@@ -177,12 +179,19 @@ def next_number(dossier: Dossier, kind: str) -> str:
     return f"{dossier.code}/{kind}-{count + 1}"
 
 
-def issue(dossier: Dossier, kind: str, actor, *, facts: dict | None = None, now=None) -> IssuedDocument:
+def issue(dossier: Dossier, kind: str, actor, *, facts: dict | None = None, now=None,
+          announced_with: DossierEvent | None = None) -> IssuedDocument:
     """Make document `kind` for the dossier, store its PDF and write the
     `issue_document` event (no status change: `to_status` stays empty; the
     title is the note, which the applicant's message quotes). Call it inside
     the transaction that holds the dossier's row lock; `actor` is a
-    `lifecycle.Actor`."""
+    `lifecycle.Actor`.
+
+    A document issued by a status change (01 on receive, 02, 03, 05) travels
+    with that change's message: `announced_with` is its event, and the
+    issue event says `"announce": False` so the applicant gets one message
+    for the step, with the PDF attached. The control slip is internal and
+    never announced."""
     now = now or timezone.now()
     language = document_language(dossier)
     user = actor.user if getattr(actor, "user", None) is not None and actor.user.pk else None
@@ -199,13 +208,22 @@ def issue(dossier: Dossier, kind: str, actor, *, facts: dict | None = None, now=
         document.event = DossierEvent.objects.create(
             dossier=dossier, created_at=now, action=ISSUE_ACTION, actor_kind=actor.kind, actor_user=user,
             actor_label=actor.display_label, from_status=dossier.status, to_status="", note=data["title"],
-            data={"kind": kind, "number": number},
+            data=_event_data(kind, number, announced_with),
         )
         document.save()
     except Exception:
         document.file.delete(save=False)
         raise
     return document
+
+
+def _event_data(kind: str, number: str, announced_with: DossierEvent | None) -> dict:
+    data = {"kind": kind, "number": number}
+    if announced_with is not None:
+        data.update(announce=False, announced_with=announced_with.pk)
+    elif kind not in APPLICANT_KINDS:
+        data["announce"] = False
+    return data
 
 
 # ---------------------------------------------------------------- reading
@@ -216,15 +234,26 @@ def read_pdf(document: IssuedDocument) -> bytes:
         return stored.read()
 
 
+def pdf_response(document: IssuedDocument, inline: bool = False) -> HttpResponse:
+    """The stored PDF as a download (the caller has checked who asks)."""
+    response = HttpResponse(read_pdf(document), content_type="application/pdf")
+    response["Content-Disposition"] = f'{"inline" if inline else "attachment"}; filename="{document.filename}"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 def event_attachments(event) -> list[tuple[str, bytes, str]]:
-    """The PDF an `issue_document` event announces, for the email that
-    announces it: [(file name, content, type)], or [] for any other event."""
-    if event is None or event.action != ISSUE_ACTION:
+    """The PDFs the email announcing `event` carries: the document of an
+    `issue_document` event, or those issued with a status change
+    (`announced_with`); [(file name, content, type)]."""
+    if event is None:
         return []
-    document = IssuedDocument.objects.filter(event=event).first()
-    if document is None:
-        return []
-    return [(document.filename, read_pdf(document), "application/pdf")]
+    if event.action == ISSUE_ACTION:
+        found = IssuedDocument.objects.filter(event=event)
+    else:
+        found = IssuedDocument.objects.filter(dossier_id=event.dossier_id, event__data__announced_with=event.pk)
+    return [(d.filename, read_pdf(d), "application/pdf") for d in found.for_applicant()]
 
 
 def documents_for_applicant(dossier: Dossier):

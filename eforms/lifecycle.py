@@ -334,7 +334,7 @@ def receive(dossier: Dossier, actor: Actor, note: str = "", now: dt.datetime | N
         event = record(locked, actor, "receive", S.RECEIVED, note=note,
                        data={"appointment_at": locked.appointment_at.isoformat() if locked.appointment_at else None},
                        now=now)
-        documents.issue(locked, DocumentKind.RECEIPT, actor, now=now)
+        documents.issue(locked, DocumentKind.RECEIPT, actor, now=now, announced_with=event)
     _sync(dossier, locked)
     return event
 
@@ -370,7 +370,8 @@ def _close_with_reason(dossier, actor, action, target, reason, message, now) -> 
         locked.closed_at = now
         event = record(locked, actor, action, target, note=reason, data={"reason": reason}, now=now)
         if action in CLOSING_DOCUMENTS:
-            documents.issue(locked, CLOSING_DOCUMENTS[action], actor, facts={"reason": reason}, now=now)
+            documents.issue(locked, CLOSING_DOCUMENTS[action], actor, facts={"reason": reason}, now=now,
+                            announced_with=event)
     _sync(dossier, locked)
     return event
 
@@ -426,7 +427,7 @@ def request_supplement(
         locked.supplement_remaining = remaining
         event = record(locked, actor, "request_supplement", S.NEEDS_SUPPLEMENT, note=note, now=now,
                        data={"items": items, "deadline": deadline.isoformat()})
-        documents.issue(locked, DocumentKind.SUPPLEMENT, actor, now=now,
+        documents.issue(locked, DocumentKind.SUPPLEMENT, actor, now=now, announced_with=event,
                         facts={"items": items, "deadline": deadline, "note": note})
     _sync(dossier, locked)
     return event
