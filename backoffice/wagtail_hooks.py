@@ -6,7 +6,7 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.permissions import register_permission_policy
 
-from backoffice import intake
+from backoffice import documents, intake
 from backoffice import urls as backoffice_urls
 from backoffice.views.dossier import PREVIEW_LOG_ACTION
 from eforms.models import Dossier
@@ -57,3 +57,12 @@ class IntakeMenuItem(MenuItem):
 def register_intake_menu_item():
     return IntakeMenuItem(_("Desk and post intake"), reverse("backoffice_intake:choose"), name="backoffice_intake",
                           icon_name="form", order=160)
+
+
+# ---------------------------------------------------------------- Circular 03/2025 documents
+
+
+@hooks.register("register_admin_urls")
+def register_document_urls():
+    """Page, PDF and the control slip on demand (/admin/dossier-documents/…)."""
+    return documents.urlpatterns()

@@ -47,16 +47,18 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import StaffMembership
+from eforms import documents
 from eforms.models import (
     ActorKind,
     Attachment,
     AttachmentRole,
+    DocumentKind,
     Dossier,
     DossierEvent,
     DossierStatus,
@@ -139,7 +141,8 @@ class Transition:
     name: str
     label: Promise
     sources: frozenset[str]
-    target: str | None  # None: back to the status before the supplement request
+    target: str | None  # None: the status stays (extend, issue_control_slip), or for
+    # answer_supplement goes back to the status before the supplement request
     applicant: bool = False
     roles: frozenset[str] = frozenset()
     api: bool = False
@@ -221,6 +224,11 @@ TRANSITIONS: dict[str, Transition] = {
            guard=_awaiting_approval),
         _t("return_for_rework", _("Return for rework"), {S.PROCESSING}, None, roles={LEADER}, api=True,
            requires=("reason",), internal=True, guard=_awaiting_approval),
+        _t("extend", _("Extend the appointment"), {S.RECEIVED, S.PROCESSING}, None,
+           roles={HANDLER, LEADER}, api=True, requires=("reason", "appointment")),
+        _t("issue_control_slip", _("Issue the control slip"),
+           {S.SUBMITTED, S.RECEIVED, S.REJECTED, S.PROCESSING, S.NEEDS_SUPPLEMENT, S.COMPLETED, S.RETURNED,
+            S.CANCELLED, S.INVALID}, None, roles={RECEIVER, HANDLER, LEADER}, api=True),
     ]
 }
 
@@ -427,6 +435,7 @@ def receive(dossier: Dossier, actor: Actor, note: str = "", now: dt.datetime | N
         event = record(locked, actor, "receive", S.RECEIVED, note=note,
                        data={"appointment_at": locked.appointment_at.isoformat() if locked.appointment_at else None},
                        now=now)
+        documents.issue(locked, DocumentKind.RECEIPT, actor, now=now, announced_with=event)
     _sync(dossier, locked)
     return event
 
@@ -449,6 +458,10 @@ def cancel(dossier: Dossier, actor: Actor, reason: str, now: dt.datetime | None 
                               _("Give the reason for cancelling the dossier."), now)
 
 
+#: The Circular 03/2025 document a closing action issues to the applicant.
+CLOSING_DOCUMENTS = {"reject": DocumentKind.REFUSAL, "cancel": DocumentKind.STOP}
+
+
 def _close_with_reason(dossier, actor, action, target, reason, message, now) -> DossierEvent:
     with transaction.atomic():
         locked = _locked(dossier)
@@ -457,6 +470,9 @@ def _close_with_reason(dossier, actor, action, target, reason, message, now) -> 
         now = _when(now)
         locked.closed_at = now
         event = record(locked, actor, action, target, note=reason, data={"reason": reason}, now=now)
+        if action in CLOSING_DOCUMENTS:
+            documents.issue(locked, CLOSING_DOCUMENTS[action], actor, facts={"reason": reason}, now=now,
+                            announced_with=event)
     _sync(dossier, locked)
     return event
 
@@ -524,6 +540,8 @@ def request_supplement(
         locked.supplement_overdue_at = None
         event = record(locked, actor, "request_supplement", S.NEEDS_SUPPLEMENT, note=note, now=now,
                        data={"items": items, "deadline": deadline.isoformat()})
+        documents.issue(locked, DocumentKind.SUPPLEMENT, actor, now=now, announced_with=event,
+                        facts={"items": items, "deadline": deadline, "note": note})
     _sync(dossier, locked)
     return event
 
@@ -723,6 +741,41 @@ def submit_for_approval(dossier: Dossier, actor: Actor, note: str = "", now: dt.
     return event
 
 
+def extend(
+    dossier: Dossier, actor: Actor, reason: str, appointment: dt.date | dt.datetime, now: dt.datetime | None = None
+) -> DossierEvent:
+    """The handler cannot finish on time: a new appointment, later than the
+    current one, with the reason, and Circular 03/2025 form 04 (apology and
+    new appointment) to the applicant. The appointment first given is kept
+    in `original_appointment_at` (set once), so the statistics still count
+    the dossier late against it. A date keeps the current appointment's
+    time of day."""
+    with transaction.atomic():
+        locked = _locked(dossier)
+        check(locked, actor, "extend")
+        reason = _require_text(reason, "reason", _("Give the reason why the dossier cannot be completed on time."))
+        now = _when(now)
+        current = locked.appointment_at
+        new = _new_appointment(appointment, current)
+        floor = current if current is not None else now
+        if new is None or timezone.localdate(new) <= timezone.localdate(floor):
+            message = _("The new appointment must be later than the current one.")
+            raise RequirementMissing(message, {"appointment": str(message)})
+        if locked.original_appointment_at is None:
+            locked.original_appointment_at = current
+        locked.appointment_at = new
+        locked.save(update_fields=["appointment_at", "original_appointment_at", "updated_at"])
+        iso = (lambda value: value.isoformat() if value else None)  # noqa: E731
+        event = record_step(locked, actor, "extend", note=reason, now=now, data={
+            "reason": reason, "previous": iso(current), "appointment_at": iso(new),
+            "original_appointment_at": iso(locked.original_appointment_at)})
+        documents.issue(locked, DocumentKind.EXTENSION, actor, now=now, facts={
+            "reason": reason, "previous_appointment": current, "new_appointment": new,
+            "original_appointment": locked.original_appointment_at})
+    _sync(dossier, locked)
+    return event
+
+
 def flag_supplement_overdue(dossier: Dossier, actor: Actor | None = None,
                             now: dt.datetime | None = None) -> DossierEvent | None:
     """Mark an open supplement request whose deadline has passed, for the
@@ -774,6 +827,28 @@ def public_events(dossier: Dossier):
     """The dossier's history as the applicant and the public see it: status
     changes only, never the internal steps."""
     return dossier.events.public().exclude(action__in=INTERNAL_ACTIONS).order_by("created_at", "pk")
+def _new_appointment(value, current: dt.datetime | None) -> dt.datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value if timezone.is_aware(value) else timezone.make_aware(value)
+    at = timezone.localtime(current).time() if current is not None else dt.time(17, 0)
+    return timezone.make_aware(dt.datetime.combine(value, at))
+
+
+def issue_control_slip(dossier: Dossier, actor: Actor, now: dt.datetime | None = None) -> DossierEvent:
+    """Circular 03/2025 form 06 on demand: the control slip that follows the
+    dossier through the agency (internal: never shown to the applicant)."""
+    with transaction.atomic():
+        locked = _locked(dossier)
+        check(locked, actor, "issue_control_slip")
+        now = _when(now)
+        labels = {name: str(t.label) for name, t in TRANSITIONS.items()}
+        with translation.override(documents.document_language(locked)):
+            history = documents.history(locked, labels)
+        document = documents.issue(locked, DocumentKind.CONTROL, actor, now=now, facts={"history": history})
+    _sync(dossier, locked)
+    return document.event
 
 
 ACTIONS = {
@@ -793,6 +868,8 @@ ACTIONS = {
     "submit_for_approval": submit_for_approval,
     "approve": approve,
     "return_for_rework": return_for_rework,
+    "extend": extend,
+    "issue_control_slip": issue_control_slip,
 }
 
 

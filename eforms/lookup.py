@@ -29,13 +29,12 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.utils import translation
 from django.utils.crypto import salted_hmac
-from wagtail.models import Locale
 
 from accounts.validators import normalise_phone
 from core.client import client_ip
 from eforms.lifecycle import public_events
+from eforms.localized import localized_attr
 from eforms.models import Dossier, DossierStatus
 
 #: (attempts, seconds) per client address, and per dossier code.
@@ -108,20 +107,6 @@ class PublicDossier:
     returned_at: dt.datetime | None
     supplement_deadline: dt.date | None
     history: list[PublicStep]
-
-
-def localized_attr(obj, attr: str) -> str:
-    """The title in the active language. Dossiers point at the default
-    language's copies, so in Vietnamese this costs no query."""
-    if obj is None:
-        return ""
-    if (translation.get_language() or "").split("-")[0] == settings.LANGUAGE_CODE:
-        return getattr(obj, attr)
-    try:
-        translated = obj.get_translation_or_none(Locale.get_active())
-    except Locale.DoesNotExist:
-        translated = None
-    return getattr(translated or obj, attr)
 
 
 def public_view(dossier: Dossier) -> PublicDossier:

@@ -46,7 +46,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from accounts.masking import mask_id_number
 from eforms.drafts import display_value, version_for
-from eforms.lookup import localized_attr
+from eforms.localized import localized_attr
 from eforms.models import Dossier
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"

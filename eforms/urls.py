@@ -12,6 +12,8 @@ urlpatterns = [
     path("ho-so-cua-toi/<str:code>/bo-sung/", my_dossiers.supplement, name="my_dossier_supplement"),
     path("ho-so-cua-toi/<str:code>/giay-tiep-nhan/", my_dossiers.record_page, name="dossier_record"),
     path("ho-so-cua-toi/<str:code>/giay-tiep-nhan.pdf", my_dossiers.record_pdf, name="dossier_record_pdf"),
+    path("ho-so-cua-toi/<str:code>/van-ban/<int:pk>/", my_dossiers.document_page, name="dossier_document"),
+    path("ho-so-cua-toi/<str:code>/van-ban/<int:pk>.pdf", my_dossiers.document_pdf, name="dossier_document_pdf"),
     path("lookup/", lookup.lookup, name="lookup"),
     # applying online: the e-form, its steps and the review
     path("p/<str:code>/apply/", apply.apply_start, name="procedure_apply"),

@@ -29,6 +29,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from core.text import to_ascii
+from eforms.documents import event_attachments
 from eforms.models import DossierEvent
 from eforms.notifications import applicant_email
 
@@ -136,8 +137,11 @@ def claim(message_id: int, attempt: int, now: dt.datetime) -> bool:
 
 
 def send(message: Message) -> str:
+    """An email announcing an issued document carries its PDF (read from
+    private storage at each attempt, not copied into the message row)."""
     if message.channel == Channel.EMAIL:
-        return send_email(message.recipient, message.subject, message.body, message.language)
+        return send_email(message.recipient, message.subject, message.body, message.language,
+                          attachments=event_attachments(message.event))
     return get_backend().send(message.recipient, message.body)
 
 

@@ -13,14 +13,17 @@ from django.utils import translation
 from .sms import Refused, TemporaryError
 
 
-def send_email(to: str, subject: str, body: str, language: str) -> str:
-    """Send one email; return its Message-ID as the provider's id."""
+def send_email(to: str, subject: str, body: str, language: str, attachments=()) -> str:
+    """Send one email, with `attachments` as (file name, content, type);
+    return its Message-ID as the provider's id."""
     message_id = make_msgid(domain="portal")
     with translation.override(language):
         html = render_to_string("notifications/email.html",
                                 {"subject": subject, "body": body, "LANGUAGE_CODE": language})
     email = EmailMultiAlternatives(subject, body, to=[to], headers={"Message-ID": message_id})
     email.attach_alternative(html, "text/html")
+    for filename, content, mimetype in attachments:
+        email.attach(filename, content, mimetype)
     try:
         email.send()
     except smtplib.SMTPRecipientsRefused as error:

@@ -25,7 +25,9 @@ def connect() -> None:
 
 
 def on_event_saved(sender, instance: DossierEvent, created: bool, raw: bool = False, **kwargs) -> None:
-    if raw or not created or announcement(instance.action) is None:
+    # An event may say it is not to be announced on its own: a document
+    # issued with a status change travels with that change's message.
+    if raw or not created or announcement(instance.action) is None or (instance.data or {}).get("announce") is False:
         return
     transaction.on_commit(partial(announce, instance.pk))
 

@@ -145,6 +145,12 @@ class Dossier(models.Model):
     )
     received_at = models.DateTimeField(_("received at"), null=True, blank=True)
     appointment_at = models.DateTimeField(_("appointment"), null=True, blank=True)
+    # Set once, by the first extension (Circular 03/2025 form 04): the date
+    # promised at receipt, against which the statistics count the dossier late.
+    original_appointment_at = models.DateTimeField(
+        _("original appointment"), null=True, blank=True,
+        help_text=_("The appointment given at receipt, kept when the appointment is extended."),
+    )
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
@@ -220,6 +226,12 @@ class Dossier(models.Model):
         """The appointment date (ngày hẹn trả) in the portal's time zone."""
         moment = self.appointment_at or self.expected_appointment_at
         return timezone.localdate(moment) if moment else None
+
+    @property
+    def counted_due_at(self):
+        """The appointment statistics count against: the one first promised,
+        so an extended dossier finished by its new date is still late."""
+        return self.original_appointment_at or self.appointment_at
 
     @property
     def status_label(self) -> str:

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 from wagtail.models import Locale
 
-from eforms import lifecycle
+from eforms import documents, lifecycle
 from eforms.access import result_released
 from eforms.drafts import drafts_for
 from eforms.forms import SupplementForm, WithdrawForm
@@ -110,6 +110,7 @@ def detail_context(request, dossier: Dossier, supplement_form: SupplementForm | 
         "can_withdraw": lifecycle.can(dossier, actor, "withdraw"),
         "can_supplement": lifecycle.can(dossier, actor, "answer_supplement"),
         "supplement_form": supplement_form or SupplementForm(items=dossier.supplement_items),
+        "documents": list(documents.documents_for_applicant(dossier)),
     }
 
 
@@ -186,3 +187,36 @@ def record_pdf(request, code: str):
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+# ---------------------------------------------------------------- Circular 03/2025 documents
+
+
+def owned_document(request, code: str, pk: int):
+    """A document of the applicant's own dossier that the applicant receives
+    (forms 01–05; the control slip is internal), or 404."""
+    dossier = owned_dossier(request, code)
+    document = documents.documents_for_applicant(dossier).filter(pk=pk).first()
+    if document is None:
+        raise Http404
+    return dossier, document
+
+
+@login_required
+@require_safe
+def document_page(request, code: str, pk: int):
+    """The document as issued, printable with the print stylesheet."""
+    dossier, document = owned_document(request, code, pk)
+    return render(request, "eforms/documents/page.html", {
+        "dossier": dossier, "document": document, "body": documents.render_body(document),
+        "pdf_url": reverse("dossier_document_pdf", args=[dossier.code, document.pk]),
+        "back_url": reverse("my_dossier", args=[dossier.code]),
+    })
+
+
+@login_required
+@require_safe
+def document_pdf(request, code: str, pk: int):
+    """The PDF made when the document was issued."""
+    _dossier, document = owned_document(request, code, pk)
+    return documents.pdf_response(document, inline=bool(request.GET.get("inline")))

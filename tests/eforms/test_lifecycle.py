@@ -40,6 +40,8 @@ EXPECTED = {
     "complete": ({"processing"}, {"handler", "leader", "api"}),
     "return_result": ({"completed"}, {"receiver", "leader", "api"}),
     "cancel": ({"received", "processing", "needs_supplement"}, {"receiver", "leader", "api", "system"}),
+    "extend": ({"received", "processing"}, {"handler", "leader", "api"}),
+    "issue_control_slip": (set(S.values) - {"draft"}, {"receiver", "handler", "leader", "api"}),
     # internal steps: no status change
     "forward": ({"submitted", "received", "processing", "needs_supplement"}, {"receiver", "leader", "api"}),
     "send_to_co_agency": ({"processing"}, {"handler", "leader", "api"}),
@@ -106,6 +108,7 @@ def test_refusals_say_why_in_the_users_language(world):
     procedure, citizen, actors = world
     dossier = submit(procedure, citizen)
     lifecycle.receive(dossier, actors["receiver"])
+    written = dossier.events.count()
     with translation.override("en"), pytest.raises(TransitionNotAllowed) as error:
         lifecycle.withdraw(dossier, actors["applicant"])
     assert "Received" in error.value.message and dossier.code in error.value.message
@@ -117,7 +120,7 @@ def test_refusals_say_why_in_the_users_language(world):
     assert "không được phép" in error.value.message
     dossier.refresh_from_db()
     assert dossier.status == S.RECEIVED
-    assert dossier.events.count() == 2  # submit, receive: refusals write nothing
+    assert dossier.events.count() == written  # refusals write nothing
 
 
 def test_applicant_withdraws_before_the_agency_takes_it_in(world):
@@ -210,14 +213,16 @@ def test_the_whole_road_with_a_supplement_and_dates(world):
     assert steps == [
         ("submit", "draft", "submitted"),
         ("receive", "submitted", "received"),
+        ("issue_document", "received", ""),  # form 01
         ("start_processing", "received", "processing"),
         ("request_supplement", "processing", "needs_supplement"),
+        ("issue_document", "needs_supplement", ""),  # form 02
         ("answer_supplement", "needs_supplement", "processing"),
         ("complete", "processing", "completed"),
         ("return_result", "completed", "returned"),
     ]
     for action in EXPECTED:
-        if action != "submit":
+        if action not in ("submit", "issue_control_slip"):  # the control slip prints at any stage
             assert not lifecycle.can(dossier, actors["api"], action), action
 
 
@@ -292,7 +297,7 @@ def test_allowed_actions_lists_buttons(world):
     dossier = submit(procedure, citizen)
     assert [t.name for t in lifecycle.allowed_actions(dossier, actors["applicant"])] == ["withdraw"]
     assert {t.name for t in lifecycle.allowed_actions(dossier, actors["receiver"])} == {
-        "receive", "reject", "mark_invalid", "forward"}
+        "receive", "reject", "mark_invalid", "forward", "issue_control_slip"}
     assert lifecycle.allowed_actions(dossier, actors["other_agency_staff"]) == []
 
 
@@ -399,3 +404,38 @@ def test_forward_refuses_a_handler_of_another_agency_and_a_handler_assigning(wor
     dossier.refresh_from_db()
     assert dossier.assigned_to is None
     assert not dossier.events.filter(action="forward").exists()
+
+
+def test_extend_moves_the_appointment_keeps_the_first_and_issues_form_04(world):
+    procedure, citizen, actors = world
+    dossier = submit(procedure, citizen)
+    lifecycle.receive(dossier, actors["receiver"])
+    first = dossier.appointment_at
+    later = first.astimezone(ICT).date() + dt.timedelta(days=4)
+    with pytest.raises(ActorNotAllowed):
+        lifecycle.extend(dossier, actors["receiver"], "Chậm", later)
+    with pytest.raises(RequirementMissing) as missing:
+        lifecycle.extend(dossier, actors["handler"], "  ", later)
+    assert "reason" in missing.value.errors
+    with pytest.raises(RequirementMissing) as earlier:
+        lifecycle.extend(dossier, actors["handler"], "Chậm", first.astimezone(ICT).date() - dt.timedelta(days=1))
+    assert "appointment" in earlier.value.errors
+
+    event = lifecycle.extend(dossier, actors["handler"], "Cần xác minh", later)
+    dossier.refresh_from_db()
+    assert dossier.status == S.RECEIVED and event.action == "extend" and event.to_status == ""
+    assert dossier.original_appointment_at == first and dossier.counted_due_at == first
+    assert dossier.appointment_at.astimezone(ICT).date() == later
+    assert dossier.appointment_at.astimezone(ICT).time() == first.astimezone(ICT).time()
+    assert dt.datetime.fromisoformat(event.data["previous"]) == first
+    assert dt.datetime.fromisoformat(event.data["original_appointment_at"]) == first
+
+    lifecycle.start_processing(dossier, actors["handler"])
+    lifecycle.extend(dossier, actors["leader"], "Chờ ý kiến liên ngành", later + dt.timedelta(days=3))
+    dossier.refresh_from_db()
+    assert dossier.original_appointment_at == first  # set once
+    assert list(dossier.documents.filter(kind="04").values_list("data__reason", flat=True)) == [
+        "Cần xác minh", "Chờ ý kiến liên ngành"]
+    lifecycle.complete(dossier, actors["handler"], result="Đã cấp phiếu")
+    with pytest.raises(TransitionNotAllowed):
+        lifecycle.extend(dossier, actors["leader"], "Muộn", later + dt.timedelta(days=9))
