@@ -144,6 +144,17 @@ class ReturnForm(ActionForm):
         self.fields["handover_method"].initial = {"office": "desk", "post": "post", "online": "online"}.get(delivery)
 
 
+class ExtendForm(ReasonForm):
+    """Circular 03/2025 form 04: the apology and the new appointment."""
+
+    appointment = forms.DateField(
+        label=_("New appointment date"), widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": _("Give the new appointment date."),
+                        "invalid": _("Enter the date as day/month/year.")},
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+    )
+
+
 #: action → (form class, extra form kwargs)
 FORMS: dict[str, tuple[type[ActionForm], dict]] = {
     "receive": (NoteForm, {}),
@@ -161,6 +172,8 @@ FORMS: dict[str, tuple[type[ActionForm], dict]] = {
     "submit_for_approval": (NoteForm, {}),
     "approve": (NoteForm, {}),
     "return_for_rework": (ReasonForm, {}),
+    "extend": (ExtendForm, {}),
+    # issue_control_slip has its own button beside the documents (backoffice/includes/documents.html)
 }
 
 

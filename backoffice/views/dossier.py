@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 from wagtail.log_actions import log
 
+from backoffice.documents import documents_context
 from backoffice.forms import FORMS, action_form, pending_results
 from backoffice.scope import visible_dossiers
 from core.client import client_ip
@@ -25,6 +26,7 @@ from eforms.access import STAFF
 from eforms.file_kinds import UploadRules
 from eforms.models import Attachment, AttachmentRole, Dossier, DossierStatus
 from eforms.record import applicant_rows, data_rows, submission_rows
+from eforms.services import supplement_changes
 from eforms.uploads import check_file, check_uploads, daily_quota_left, held_files, store
 from notifications.dossier import messages_for
 from procedures.calendar import processing_time_between
@@ -111,6 +113,8 @@ def screen_context(request, dossier: Dossier, failed=None, problem: str = "") ->
                     "internal": e.action in lifecycle.INTERNAL_ACTIONS} for e in events],
         "time_left": time_left(dossier),
         "messages_sent": list(messages_for(dossier)),
+        "issued": documents_context(dossier, request.user),
+        "supplement_changes": supplement_changes(dossier) if dossier.supplement_requested_at else [],
         "forms": forms,
         "failed": failed,
         "problem": problem,
