@@ -21,6 +21,7 @@ __all__ = [
     "DossierCodeCounter",
     "DossierEvent",
     "DossierStatus",
+    "DueState",
     "ResultDelivery",
 ]
 
@@ -45,6 +46,18 @@ class DossierStatus(models.TextChoices):
 FINAL_STATUSES = frozenset(
     {DossierStatus.REJECTED, DossierStatus.RETURNED, DossierStatus.CANCELLED, DossierStatus.INVALID}
 )
+
+
+class DueState(models.TextChoices):
+    """How close an open dossier is to its appointment date, as the daily
+    scan (`manage.py flag_due_dossiers`) last found it. Stored so the inbox
+    and the dashboard filter and count by an indexed column instead of
+    walking the working-day calendar per row. Closed dossiers and those
+    waiting for a supplement (the clock is paused) are `on_time`."""
+
+    ON_TIME = "on_time", _("On time")
+    DUE_SOON = "due_soon", _("Due soon")
+    OVERDUE = "overdue", _("Overdue")
 
 
 class Channel(models.TextChoices):
@@ -136,6 +149,8 @@ class Dossier(models.Model):
         null=True, blank=True,
     )
     result = models.TextField(_("result"), blank=True)
+    due_state = models.CharField(_("due state"), max_length=16, choices=DueState.choices, default=DueState.ON_TIME)
+    due_state_at = models.DateTimeField(_("due state since"), null=True, blank=True)
 
     idempotency_key = models.CharField(
         _("idempotency key"), max_length=80, unique=True, null=True, blank=True, editable=False,
@@ -151,6 +166,7 @@ class Dossier(models.Model):
         indexes = [
             models.Index(fields=["applicant", "-created_at"], name="dossier_applicant_recent"),
             models.Index(fields=["agency", "status"], name="dossier_agency_status"),
+            models.Index(fields=["due_state", "agency", "assigned_to"], name="dossier_due_state"),
         ]
 
     def __str__(self) -> str:
