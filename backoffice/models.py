@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class DueDigest(models.Model):
@@ -33,10 +34,10 @@ class ScheduledRun(models.Model):
     any state but `running`, so two schedulers never run one job at once."""
 
     class Status(models.TextChoices):
-        RUNNING = "running", _("Running")
-        OK = "ok", _("Succeeded")
-        FAILED = "failed", _("Failed")
-        MISSING = "missing", _("Command not installed")
+        RUNNING = "running", pgettext_lazy("scheduled job", "Running")
+        OK = "ok", pgettext_lazy("scheduled job", "Succeeded")
+        FAILED = "failed", pgettext_lazy("scheduled job", "Failed")
+        MISSING = "missing", pgettext_lazy("scheduled job", "Command not installed")
 
     job = models.CharField(_("job"), max_length=64, unique=True)
     last_started = models.DateTimeField(_("last started"), null=True, blank=True)
