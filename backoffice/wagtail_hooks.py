@@ -8,6 +8,7 @@ from wagtail.permissions import register_permission_policy
 
 from backoffice import documents, intake
 from backoffice import urls as backoffice_urls
+from backoffice.panels import panels_for
 from backoffice.views.dossier import PREVIEW_LOG_ACTION
 from eforms.models import Dossier
 
@@ -66,3 +67,11 @@ def register_intake_menu_item():
 def register_document_urls():
     """Page, PDF and the control slip on demand (/admin/dossier-documents/…)."""
     return documents.urlpatterns()
+
+
+# ---------------------------------------------------------------- late dossiers on the dashboard
+
+
+@hooks.register("construct_homepage_panels")
+def add_late_dossier_panels(request, panels):
+    panels.extend(panels_for(request.user))

@@ -55,6 +55,10 @@ class InboxFilterSet(WagtailFilterSet):
         label=_("Handler"), method="filter_assigned",
         choices=[(MINE, _("Assigned to me")), (UNASSIGNED, _("Unassigned"))],
     )
+    # One handler's dossiers, from the dashboard's per-handler counts (a
+    # number in the address; the scope still applies).
+    handler = django_filters.NumberFilter(field_name="assigned_to_id", label=_("Handler (number)"),
+                                          widget=django_filters.widgets.forms.HiddenInput)
 
     class Meta:
         model = Dossier

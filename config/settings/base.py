@@ -519,6 +519,14 @@ PORTAL_MESSAGE_MAX_ATTEMPTS = env_int("PORTAL_MESSAGE_MAX_ATTEMPTS", 5)
 PORTAL_MESSAGE_RETRY_BASE_SECONDS = env_int("PORTAL_MESSAGE_RETRY_BASE_SECONDS", 60)
 PORTAL_MESSAGE_SENDING_TIMEOUT_MINUTES = env_int("PORTAL_MESSAGE_SENDING_TIMEOUT_MINUTES", 10)
 
+# ---------------------------------------------------------------- back office: late dossiers, scheduled jobs
+# The daily scan (`manage.py flag_due_dossiers`) flags an open dossier "due
+# soon" when its appointment is at most this many working days away.
+PORTAL_DUE_SOON_WORKING_DAYS = env_int("PORTAL_DUE_SOON_WORKING_DAYS", 2)
+# `manage.py run_scheduled`: a job still marked running after this many
+# minutes is taken for a dead run's, and the next due run goes ahead.
+PORTAL_SCHEDULED_STALE_MINUTES = env_int("PORTAL_SCHEDULED_STALE_MINUTES", 6 * 60)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

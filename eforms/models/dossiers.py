@@ -24,6 +24,7 @@ __all__ = [
     "DossierEvent",
     "DossierStatus",
     "HandoverMethod",
+    "DueState",
     "ResultDelivery",
     "search_text_for",
 ]
@@ -60,6 +61,18 @@ class DossierStatus(models.TextChoices):
 FINAL_STATUSES = frozenset(
     {DossierStatus.REJECTED, DossierStatus.RETURNED, DossierStatus.CANCELLED, DossierStatus.INVALID}
 )
+
+
+class DueState(models.TextChoices):
+    """How close an open dossier is to its appointment date, as the daily
+    scan (`manage.py flag_due_dossiers`) last found it. Stored so the inbox
+    and the dashboard filter and count by an indexed column instead of
+    walking the working-day calendar per row. Closed dossiers and those
+    waiting for a supplement (the clock is paused) are `on_time`."""
+
+    ON_TIME = "on_time", _("On time")
+    DUE_SOON = "due_soon", _("Due soon")
+    OVERDUE = "overdue", _("Overdue")
 
 
 class Channel(models.TextChoices):
@@ -184,6 +197,8 @@ class Dossier(models.Model):
     approval_requested_at = models.DateTimeField(_("submitted for approval at"), null=True, blank=True)
     # Kept by save(); written directly only by bulk loaders (bench/inbox.py).
     search_text = models.CharField(_("search text"), max_length=400, blank=True, editable=False)
+    due_state = models.CharField(_("due state"), max_length=16, choices=DueState.choices, default=DueState.ON_TIME)
+    due_state_at = models.DateTimeField(_("due state since"), null=True, blank=True)
 
     idempotency_key = models.CharField(
         _("idempotency key"), max_length=80, unique=True, null=True, blank=True, editable=False,
@@ -201,6 +216,7 @@ class Dossier(models.Model):
             # The inbox: one agency's dossiers in a status, by due date.
             models.Index(fields=["agency", "status", "appointment_at"], name="dossier_agency_status_due"),
             models.Index(fields=["agency", "received_at"], name="dossier_agency_received"),
+            models.Index(fields=["due_state", "agency", "assigned_to"], name="dossier_due_state"),
         ]
 
     def __str__(self) -> str:
