@@ -150,7 +150,7 @@ def test_each_person_gets_one_digest_a_day_and_the_applicant_none(justice, clerk
     assert mine.code in by_address[handler.email].body
     assert unassigned.code not in by_address[handler.email].body
     assert unassigned.code in by_address[clerk.email].body
-    assert f"/admin/backoffice/inbox/?due=overdue&handler={handler.pk}" in by_address[handler.email].body
+    assert "/admin/dossiers/?due=overdue" in by_address[handler.email].body
 
     enqueue_digests(WEDNESDAY_AFTER)  # the job run again the same day
     assert late.send_digest(handler.pk, WEDNESDAY_AFTER) == "already sent"
@@ -211,8 +211,8 @@ def test_a_leader_sees_overdue_counts_per_handler_in_their_scope_only(two_agenci
 
     page = pass_second_factor(client, leader).get("/admin/").content.decode()
     assert "Trần Bình" in page
-    assert f'href="/admin/backoffice/inbox/?due=overdue&amp;handler={two_agencies["first"].pk}"' in page
-    assert 'href="/admin/backoffice/inbox/?due=overdue&amp;handler=none"' in page
+    assert f'href="/admin/dossiers/?due=overdue&amp;handler={two_agencies["first"].pk}"' in page
+    assert 'href="/admin/dossiers/?due=overdue&amp;assigned=unassigned"' in page
     assert f"handler={two_agencies['ward_handler'].pk}" not in page
 
 
@@ -233,4 +233,4 @@ def test_everyone_with_a_role_sees_their_own_count(two_agencies, clerk, client):
     page = pass_second_factor(client, first).get("/admin/").content.decode()
     assert "backoffice-my-due" in page
     assert "backoffice-overdue" not in page  # handlers get no per-handler panel
-    assert f"/admin/backoffice/inbox/?due=overdue&amp;handler={first.pk}" in page
+    assert "/admin/dossiers/?due=overdue" in page
