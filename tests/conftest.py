@@ -7,9 +7,13 @@ import pytest
 def _fresh_cache():
     """Each test starts with an empty cache: the site frame, rate limits and
     search statistics live there, and a rolled-back test leaves it behind."""
+    from django.contrib.contenttypes.models import ContentType
     from django.core.cache import cache
 
     cache.clear()
+    # A transactional test's flush re-creates content types under new keys;
+    # the manager's per-process cache must not hand out the old ones.
+    ContentType.objects.clear_cache()
     yield
 
 

@@ -131,6 +131,8 @@ NOT_VISITED = {
     # POST-only actions of one dossier: same access rule as my_dossier
     "my_dossier_withdraw": "POST action on the applicant's own dossier (tests/eforms/test_my_dossiers.py)",
     "my_dossier_supplement": "the applicant's own dossier (tests/eforms/test_my_dossiers.py)",
+    "dossier_document": "the applicant's own Circular 03/2025 documents, never 06 (tests/backoffice/test_documents.py)",
+    "dossier_document_pdf": "the same, as PDF (tests/backoffice/test_documents.py)",
     # applying: the applicant's own draft
     "procedure_apply": "starts a draft for the signed-in applicant (tests/eforms/test_apply.py)",
     "eforms_apply_review": "the applicant's own draft (tests/eforms/test_apply.py)",

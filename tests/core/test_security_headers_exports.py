@@ -123,8 +123,9 @@ def project_templates() -> list[Path]:
         relative = path.relative_to(ROOT)
         if relative.parts[0] in {".venv", "node_modules", "staticfiles"}:
             continue
-        # e-mail bodies are read by mail programs, never under the site's CSP
-        if "email" in path.name:
+        # e-mail bodies are read by mail programs, and the PDF layout by
+        # xhtml2pdf (eforms.documents): neither is served under the site's CSP
+        if "email" in path.name or path.name == "pdf.html":
             continue
         found.append(path)
     return found
