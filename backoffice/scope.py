@@ -60,8 +60,16 @@ def visible_dossiers(user) -> QuerySet[Dossier]:
     condition = Q(agency_id__in=_agency_ids(whole_agency))
     if handled:
         condition |= Q(agency_id__in=_agency_ids(handled)) & (Q(assigned_to=user) | Q(assigned_to__isnull=True))
-    # While a dossier is with a co-handling agency, that agency's staff see it too.
-    condition |= Q(co_handling_agency_id__in=_agency_ids(whole_agency | handled))
+    # While a dossier is with a co-handling agency, that agency's staff see
+    # it too. Those are few: fetched by their own indexed query and added by
+    # key, so the agency index still serves the inbox's counts and pages (an
+    # OR on a second column would make the database scan by status instead).
+    co_handled = list(
+        Dossier.objects.filter(co_handling_agency_id__in=_agency_ids(whole_agency | handled)).values_list(
+            "pk", flat=True)
+    )
+    if co_handled:
+        condition |= Q(pk__in=co_handled)
     return dossiers.filter(condition)
 
 

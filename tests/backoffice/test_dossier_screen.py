@@ -8,7 +8,7 @@ import datetime as dt
 import time
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +17,7 @@ from wagtail.models import ModelLogEntry
 from eforms import lifecycle
 from eforms.models import Attachment, DocumentKind, Dossier, DossierEvent, DossierStatus
 from eforms.uploads import UploadRules, check_file, store
+from tests.databases import postgresql_only
 from tests.dossier_factories import (
     exe_bytes,
     image_bytes,
@@ -394,10 +395,9 @@ def test_return_by_post_records_courier_and_tracking_shown_to_the_applicant(worl
 # ---------------------------------------------------------------- two staff at once, on PostgreSQL
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@postgresql_only()
+@pytest.mark.django_db(transaction=True)
 def test_two_staff_acting_at_once_on_the_screen_one_wins_the_other_is_told(request):
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL's row locks between real connections; runs in CI's PostgreSQL pass")
     from tests.eforms.test_races import join, run_together, waiting_for_a_lock
 
     world = request.getfixturevalue("world")

@@ -10,12 +10,13 @@ import threading
 
 import pytest
 from django.core.management import CommandError, call_command, get_commands
-from django.db import connection, connections
+from django.db import connections
 from django.utils import timezone
 
 from backoffice.models import ScheduledRun
 from backoffice.schedule import SCHEDULE, Job
 from backoffice.scheduler import run_due, run_job
+from tests.databases import postgresql_only
 
 MINUTE = dt.timedelta(minutes=1)
 
@@ -133,10 +134,9 @@ def test_a_job_needing_a_setting_is_off_without_it(settings, tmp_path):
     assert not ScheduledRun.objects.filter(job="rescan_pending_uploads").exists()
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@postgresql_only()
+@pytest.mark.django_db(transaction=True)
 def test_two_schedulers_at_once_run_a_job_once(tmp_path):
-    if connection.vendor != "postgresql":
-        pytest.skip("needs two real connections with row-level concurrency; runs in CI's PostgreSQL pass")
     path = tmp_path / "out"
     code = f"import time; time.sleep(2); open({str(path)!r}, 'a').write('ran\\n')"
     job = Job("slow", command="shell", args=("-c", code), every=MINUTE)
