@@ -207,6 +207,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 WAGTAIL_SITE_NAME = env_str("PORTAL_SITE_NAME", "Cổng dịch vụ công")
 WAGTAILADMIN_BASE_URL = env_str("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAIL_FRONTEND_LOGIN_URL = "/accounts/login/"
+# No Gravatar: the admin's CSP allows no outside image (every admin page
+# logged a blocked request), and a staff member's email hash has no business
+# leaving the portal. Wagtail shows its default avatar instead.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 # /admin/login/ and its password reset follow the citizens' door's rate
 # limits and refuse everyone without admin access alike (accounts.admin_door).
 WAGTAILADMIN_USER_LOGIN_FORM = "accounts.admin_door.AdminLoginForm"
