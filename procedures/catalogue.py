@@ -17,6 +17,7 @@ from django.db.models import Count
 from django.db.models.functions import ExtractYear
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail.models import Locale
 
 from core.text import sort_key
@@ -224,7 +225,7 @@ class LegalDocumentFilter(FacetedFilter):
             Facet("type", _("Type"), "doc_type", "doc_type", lambda: [(v, str(lbl)) for v, lbl in LegalDocumentType.choices]),
             Facet("issuer", _("Issuing body"), "issuer", "issuer", issuers),
             Facet("year", _("Year signed"), "year", "year", years, cast=int),
-            Facet("status", _("Status"), "status", "status",
+            Facet("status", pgettext_lazy("legal document", "Status"), "status", "status",
                   lambda: [(v, str(lbl)) for v, lbl in LegalDocumentStatus.choices]),
         ]
         super().__init__(queryset, params, fixed)
