@@ -52,7 +52,7 @@ def lifetime() -> datetime.timedelta:
 
 @transaction.atomic
 def issue_code(user, *, issued_by=None, reason: str = "") -> str:
-    """A new code for `user`, returned once in display form (XXXX-XXXX-XXXX)."""
+    """A new code for `user`, returned once in display form (three groups of four, ABCD-EFGH-JKLM)."""
     code = "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
     EnrolmentCode.objects.filter(user=user, used_at__isnull=True).delete()
     row = EnrolmentCode.objects.create(user=user, token=make_password(code), expires_at=timezone.now() + lifetime())

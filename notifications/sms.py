@@ -10,6 +10,7 @@ a class taking no arguments).
 
 from __future__ import annotations
 
+import abc
 import base64
 import json
 import logging
@@ -37,9 +38,12 @@ class TemporaryError(DeliveryError):
     """Delivery failed but may succeed later: retry with backoff."""
 
 
-class SmsBackend:
-    def send(self, to: str, text: str) -> str:
-        raise NotImplementedError
+class SmsBackend(abc.ABC):
+    """Sends one text message; returns the provider's message id, raises
+    Refused (never retried) or TemporaryError (retried with backoff)."""
+
+    @abc.abstractmethod
+    def send(self, to: str, text: str) -> str: ...
 
 
 class ConsoleBackend(SmsBackend):
