@@ -78,17 +78,10 @@ def setup_django(workdir: Path) -> None:
 def world():
     """The bench's agencies, procedures and staff (made once, kept)."""
     from accounts.models import User
-    from procedures.models import ProcedurePage
-    from tests.dossier_factories import make_agency, make_procedure, make_staff
+    from bench.catalogue import agencies_and_procedures
+    from tests.dossier_factories import make_staff
 
-    agencies = [make_agency(f"000.8{a // 10}.{a % 10:02d}.H30", f"Cơ quan thử {a}", translate=False)
-                for a in range(AGENCIES)]
-    procedures = []
-    for n in range(PROCEDURES):
-        code = f"8.{n:06d}"
-        page = ProcedurePage.objects.filter(code=code).first() or make_procedure(
-            code, agencies[n % AGENCIES], title=f"Thủ tục thử số {n}")
-        procedures.append(page)
+    agencies, procedures = agencies_and_procedures(8, AGENCIES, PROCEDURES)
     staff = {}
     for role in ("receiver", "handler"):
         staff[role] = (User.objects.filter(username=f"bench-inbox-{role}").first()

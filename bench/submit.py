@@ -103,17 +103,9 @@ def person(k: int) -> tuple[str, str, dt.date, str]:
 def filler_world():
     """The bench's agencies, procedures and applicants (made once, kept)."""
     from accounts.models import User
-    from procedures.models import ProcedurePage
-    from tests.dossier_factories import make_agency, make_procedure
+    from bench.catalogue import agencies_and_procedures
 
-    agencies = [make_agency(f"000.9{a // 10}.{a % 10:02d}.H30", f"Cơ quan thử {a}", translate=False)
-                for a in range(AGENCIES)]
-    procedures = []
-    for n in range(PROCEDURES):
-        code = f"9.{n:06d}"
-        page = ProcedurePage.objects.filter(code=code).first() or make_procedure(
-            code, agencies[n % AGENCIES], title=f"Thủ tục thử số {n}")
-        procedures.append(page)
+    agencies, procedures = agencies_and_procedures(9, AGENCIES, PROCEDURES)
     have = User.objects.filter(username__startswith="bench-applicant-").count()
     if have < APPLICANTS:
         User.objects.bulk_create(
