@@ -20,6 +20,8 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": Sitemap}}),
     path("healthz", healthz, name="healthz"),
+    # the payment providers' server-to-server notifications: no language
+    path("payments/", include("payments.callback_urls")),
 ]
 
 # Vietnamese has no prefix, English lives under /en/. Each app's own URLs
@@ -29,6 +31,8 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("accounts.urls")),
     path("", include("procedures.urls")),
     path("", include("eforms.urls")),
+    path("", include("payments.urls")),
+    path("verify/", include("signing.urls")),
     # Wagtail's own front-end login is Django's plain LoginView: no rate
     # limit, no verified-email rule, no second factor. Private pages already
     # send visitors to allauth's login (WAGTAIL_FRONTEND_LOGIN_URL); this

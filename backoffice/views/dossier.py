@@ -21,7 +21,7 @@ from backoffice.documents import documents_context
 from backoffice.forms import FORMS, action_form, pending_results
 from backoffice.scope import visible_dossiers
 from core.client import client_ip
-from eforms import lifecycle, scanning
+from eforms import extensions, lifecycle, scanning
 from eforms.access import STAFF
 from eforms.file_kinds import UploadRules
 from eforms.models import Attachment, AttachmentRole, Dossier, DossierStatus
@@ -76,7 +76,10 @@ def changed_by(dossier: Dossier, seen) -> str:
 
 def action_label(action: str) -> str:
     transition = lifecycle.TRANSITIONS.get(action)
-    return str(transition.label) if transition else action
+    if transition:
+        return str(transition.label)
+    label = extensions.step_label(action)
+    return str(label) if label else action
 
 
 def screen_context(request, dossier: Dossier, failed=None, problem: str = "") -> dict:
@@ -116,6 +119,7 @@ def screen_context(request, dossier: Dossier, failed=None, problem: str = "") ->
         "issued": documents_context(dossier, request.user),
         "supplement_changes": supplement_changes(dossier) if dossier.supplement_requested_at else [],
         "forms": forms,
+        "sections": extensions.sections("staff", request, dossier),
         "failed": failed,
         "problem": problem,
     }

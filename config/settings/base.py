@@ -24,8 +24,11 @@ INSTALLED_APPS = [
     "procedures",
     "eforms",
     "accounts",
+    "signing",
     "search",
     "notifications",
+    "payments",
+    "postal",
     "backoffice",
     "csp",
     # Wagtail

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.text import fold
+from eforms.extensions import public_step_actions, step_label
 
 __all__ = [
     "ActorKind",
@@ -260,9 +261,13 @@ class Dossier(models.Model):
 class DossierEventQuerySet(models.QuerySet):
     def public(self):
         """The events the applicant and the public look-up show: status
-        changes. Internal steps (assigning a handler and the like) keep
-        the status and stay between staff."""
-        return self.exclude(to_status="").exclude(to_status=models.F("from_status"))
+        changes, and the steps other apps registered as public
+        (`eforms.extensions.register_step`: a fee notice, the postal
+        officer's pickup). Internal steps (assigning a handler and the like)
+        keep the status and stay between staff."""
+        changes = ~models.Q(to_status="") & ~models.Q(to_status=models.F("from_status"))
+        steps = public_step_actions()
+        return self.filter(changes | models.Q(action__in=steps)) if steps else self.filter(changes)
 
 
 class DossierEvent(models.Model):
@@ -296,6 +301,14 @@ class DossierEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier} {self.action} {self.from_status}→{self.to_status}"
+
+    @property
+    def public_label(self) -> str:
+        """What the applicant's history says of it: the new status, or the
+        label another app registered for its step."""
+        if self.to_status:
+            return self.get_to_status_display()
+        return str(step_label(self.action) or "")
 
 
 class DossierCodeCounter(models.Model):

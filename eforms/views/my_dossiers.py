@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 from wagtail.models import Locale
 
-from eforms import documents, lifecycle
+from eforms import documents, extensions, lifecycle
 from eforms.access import result_released
 from eforms.drafts import drafts_for
 from eforms.forms import SupplementForm, WithdrawForm
@@ -111,6 +111,7 @@ def detail_context(request, dossier: Dossier, supplement_form: SupplementForm | 
         "can_supplement": lifecycle.can(dossier, actor, "answer_supplement"),
         "supplement_form": supplement_form or SupplementForm(items=dossier.supplement_items),
         "documents": list(documents.documents_for_applicant(dossier)),
+        "sections": extensions.sections("applicant", request, dossier),
     }
 
 

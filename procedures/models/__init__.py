@@ -8,9 +8,11 @@ from .choices import (
     PROCEDURE_TIER_CHOICES,
     PROCEDURE_TIERS,
     ComponentKind,
+    FeeDue,
     LegalDocumentStatus,
     LegalDocumentType,
     ProcessingUnit,
+    ResultMethod,
     ServiceKind,
     ServiceLevel,
     SubmissionMethod,
@@ -18,7 +20,7 @@ from .choices import (
 )
 from .documents import LegalDocumentIndexPage, LegalDocumentPage
 from .fields import ChoiceListField, split_lines
-from .pages import ProcedureComponent, ProcedureIndexPage, ProcedurePage
+from .pages import ProcedureComponent, ProcedureFee, ProcedureIndexPage, ProcedurePage
 
 __all__ = [
     "PROCEDURE_TIERS",
@@ -27,15 +29,18 @@ __all__ = [
     "CalendarDay",
     "ChoiceListField",
     "ComponentKind",
+    "FeeDue",
     "Field",
     "LegalDocumentIndexPage",
     "LegalDocumentPage",
     "LegalDocumentStatus",
     "LegalDocumentType",
     "ProcedureComponent",
+    "ProcedureFee",
     "ProcedureIndexPage",
     "ProcedurePage",
     "ProcessingUnit",
+    "ResultMethod",
     "ServiceKind",
     "ServiceLevel",
     "SubmissionMethod",

@@ -52,6 +52,23 @@ class SubmissionMethod(models.TextChoices):
     POST = "post", _("By post")
 
 
+class ResultMethod(models.TextChoices):
+    """How an agency can hand a procedure's result over (the applicant
+    chooses one of those the procedure offers; eforms.ResultDelivery has the
+    same values)."""
+
+    OFFICE = "office", _("At the office")
+    POST = "post", _("By post")
+    ONLINE = "online", _("Online")
+
+
+class FeeDue(models.TextChoices):
+    """When a fee item is owed."""
+
+    SUBMISSION = "submission", _("When the dossier is submitted")
+    NOTICE = "notice", _("When the agency issues a fee notice during processing")
+
+
 class ComponentKind(models.TextChoices):
     ORIGINAL = "original", _("Original")
     COPY = "copy", _("Copy")

@@ -28,7 +28,16 @@ from core.search_fields import folded_search_fields
 
 from ..catalogue import ProcedureFilter
 from .agencies import Agency, Field
-from .choices import PROCEDURE_TIER_CHOICES, ComponentKind, ProcessingUnit, ServiceKind, ServiceLevel, SubmissionMethod
+from .choices import (
+    PROCEDURE_TIER_CHOICES,
+    ComponentKind,
+    FeeDue,
+    ProcessingUnit,
+    ResultMethod,
+    ServiceKind,
+    ServiceLevel,
+    SubmissionMethod,
+)
 from .fields import ChoiceListField, split_lines
 
 if TYPE_CHECKING:
@@ -144,6 +153,14 @@ class ProcedurePage(Page):
         _("fee and charge (VND)"), null=True, blank=True, help_text=_("Leave empty when there is no fee."),
     )
     fee_note = models.TextField(_("note on fees"), blank=True)
+    online_payment = models.BooleanField(
+        _("fees can be paid online"), default=False,
+        help_text=_("The applicant pays the fee items through the portal's payment providers."),
+    )
+    result_methods = ChoiceListField(
+        _("how the result can be received"), choice_class=ResultMethod,
+        help_text=_("The applicant chooses one of these when applying; level 4 needs online or by post."),
+    )
     applicants = models.TextField(_("who may apply"), blank=True, help_text=_("One kind of applicant per line."))
     steps = models.TextField(_("steps"), blank=True, help_text=_("One step per line, in order."))
     submission_methods = ChoiceListField(
@@ -360,3 +377,29 @@ class ProcedureComponent(TranslatableMixin, Orderable):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ProcedureFee(TranslatableMixin, Orderable):
+    """One fee or charge of a procedure (phí, lệ phí): what it is, how much,
+    who pays it, when it is owed and who is exempt. Items owed at submission
+    are what a level-4 applicant pays online right after submitting; the
+    others go on the fee notice the agency issues during processing."""
+
+    page = ParentalKey(ProcedurePage, on_delete=models.CASCADE, related_name="fees")
+    name = models.CharField(_("fee or charge"), max_length=255)
+    amount_vnd = models.PositiveBigIntegerField(_("amount (VND)"))
+    payer = models.CharField(
+        _("who pays"), max_length=255, blank=True, help_text=_("Leave empty when the applicant pays."),
+    )
+    due = models.CharField(_("when it is owed"), max_length=16, choices=FeeDue.choices, default=FeeDue.SUBMISSION)
+    exemptions = models.TextField(_("exemptions and reductions"), blank=True)
+
+    panels = [FieldPanel("name"), FieldPanel("amount_vnd"), FieldPanel("payer"), FieldPanel("due"),
+              FieldPanel("exemptions")]
+
+    class Meta(TranslatableMixin.Meta, Orderable.Meta):
+        verbose_name = _("fee item")
+        verbose_name_plural = _("fee items")
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.amount_vnd}"
