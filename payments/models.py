@@ -144,12 +144,10 @@ class Payment(models.Model):
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
         ordering = ["-created_at", "-pk"]
+        # No "one paid payment per notice" constraint: if the applicant paid
+        # a notice twice (two tabs), the bank took the money twice and the
+        # second payment must be recorded as paid too, flagged for a refund.
         indexes = [models.Index(fields=["provider", "created_at"], name="payment_provider_day")]
-        constraints = [
-            # a notice is paid once: at most one paid payment per notice
-            models.UniqueConstraint(fields=["notice"], condition=models.Q(state="paid"),
-                                    name="one_paid_payment_per_notice"),
-        ]
 
     def __str__(self) -> str:
         return self.reference
