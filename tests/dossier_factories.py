@@ -100,6 +100,10 @@ class ProcedurePageFactory(wagtail_factories.PageFactory):
     processing_time = Decimal("3")
     processing_unit = "working_days"
     submission_methods = factory.LazyFunction(lambda: ["online", "in_person"])
+    # level 4 delivers the result online or by post and takes its fees online
+    # (procedures.models.fee_rules); below it, the result waits at the office
+    online_payment = factory.LazyAttribute(lambda page: page.level == 4)
+    result_methods = factory.LazyAttribute(lambda page: ["office", "post", "online"] if page.level == 4 else [])
     locale = factory.LazyFunction(vi)
 
 

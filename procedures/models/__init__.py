@@ -19,8 +19,9 @@ from .choices import (
     Tier,
 )
 from .documents import LegalDocumentIndexPage, LegalDocumentPage
+from .fee_rules import FeeCheck, check_fees, format_vnd
 from .fields import ChoiceListField, split_lines
-from .pages import ProcedureComponent, ProcedureFee, ProcedureIndexPage, ProcedurePage
+from .pages import ProcedureComponent, ProcedureFee, ProcedureIndexPage, ProcedurePage, ProcedurePageForm
 
 __all__ = [
     "PROCEDURE_TIERS",
@@ -29,6 +30,7 @@ __all__ = [
     "CalendarDay",
     "ChoiceListField",
     "ComponentKind",
+    "FeeCheck",
     "FeeDue",
     "Field",
     "LegalDocumentIndexPage",
@@ -39,11 +41,14 @@ __all__ = [
     "ProcedureFee",
     "ProcedureIndexPage",
     "ProcedurePage",
+    "ProcedurePageForm",
     "ProcessingUnit",
     "ResultMethod",
     "ServiceKind",
     "ServiceLevel",
     "SubmissionMethod",
     "Tier",
+    "check_fees",
+    "format_vnd",
     "split_lines",
 ]

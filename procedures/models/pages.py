@@ -13,9 +13,9 @@ from django.db import models
 from django.db.models import F
 from django.http import Http404
 from django.urls import reverse
-from django.utils.formats import get_format
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path, re_path
 from wagtail.fields import RichTextField
@@ -38,6 +38,7 @@ from .choices import (
     ServiceLevel,
     SubmissionMethod,
 )
+from .fee_rules import check_fees, format_vnd
 from .fields import ChoiceListField, split_lines
 
 if TYPE_CHECKING:
@@ -118,6 +119,27 @@ class ProcedureIndexPage(RoutablePageMixin, DisclosureSectionMixin, Page):
         return self._sub_url("linh-vuc", "field", getattr(field, "code", field))
 
 
+class ProcedurePageForm(WagtailAdminPageForm):
+    """The procedure editor's form. Django cleans the page (`ProcedurePage.clean`)
+    before the inline formsets are applied to it, so this hands the fee
+    items being edited to the page first: the fee rules then judge what the
+    editor is about to save, not what was saved before."""
+
+    def clean(self):
+        cleaned = super().clean()
+        formset = self.formsets.get("fees")
+        if formset is not None:
+            formset.is_valid()  # cleans each item form once (the result is cached)
+            amounts = []
+            for form in formset.forms:
+                data = getattr(form, "cleaned_data", None) or {}
+                if data.get("DELETE") or data.get("amount_vnd") is None:
+                    continue
+                amounts.append(data["amount_vnd"])
+            self.instance.fee_amounts_in_form = amounts
+        return cleaned
+
+
 class ProcedurePage(Page):
     """One administrative procedure (thủ tục hành chính), with the
     structured fields the national procedure database uses, shown in this
@@ -150,7 +172,8 @@ class ProcedurePage(Page):
         default=ProcessingUnit.WORKING_DAYS,
     )
     fee_vnd = models.PositiveBigIntegerField(
-        _("fee and charge (VND)"), null=True, blank=True, help_text=_("Leave empty when there is no fee."),
+        _("fee and charge (VND)"), null=True, blank=True,
+        help_text=_("Leave empty when there is no fee. With fee items below, leave it empty to use their total."),
     )
     fee_note = models.TextField(_("note on fees"), blank=True)
     online_payment = models.BooleanField(
@@ -190,14 +213,19 @@ class ProcedurePage(Page):
         ),
         MultiFieldPanel(
             [FieldPanel("processing_time"), FieldPanel("processing_unit"), FieldPanel("fee_vnd"),
-             FieldPanel("fee_note")],
+             FieldPanel("fee_note"),
+             InlinePanel("fees", heading=_("Fee items"), label=_("Fee item"),
+                         help_text=_("Each fee or charge with its amount, who pays it and when: at submission "
+                                     "(paid online right after submitting at level 4) or on the agency's fee "
+                                     "notice during processing.")),
+             FieldPanel("online_payment")],
             heading=_("Time and fees"),
         ),
         FieldPanel("applicants"),
         FieldPanel("steps"),
         InlinePanel("components", heading=_("Dossier components"), label=_("Component")),
         MultiFieldPanel([FieldPanel("submission_methods"), FieldPanel("submission_note")], heading=_("How to submit")),
-        FieldPanel("result"),
+        MultiFieldPanel([FieldPanel("result"), FieldPanel("result_methods")], heading=_("Result")),
         FieldPanel("requirements"),
         FieldPanel("legal_basis", widget=forms.CheckboxSelectMultiple),
     ]
@@ -234,11 +262,14 @@ class ProcedurePage(Page):
         SynchronizedField("processing_time", overridable=False),
         SynchronizedField("processing_unit", overridable=False),
         SynchronizedField("fee_vnd", overridable=False),
+        SynchronizedField("online_payment", overridable=False),
+        SynchronizedField("result_methods", overridable=False),
         SynchronizedField("submission_methods", overridable=False),
         SynchronizedField("legal_basis", overridable=False),
     ]
     parent_page_types = ["procedures.ProcedureIndexPage"]
     subpage_types: list[str] = []
+    base_form_class = ProcedurePageForm
 
     class Meta:
         verbose_name = _("procedure")
@@ -252,6 +283,16 @@ class ProcedurePage(Page):
                 clashes = clashes.exclude(pk=self.pk)
             if clashes.exists():
                 raise ValidationError({"code": _("Another procedure in this language already has this code.")})
+        # The fee and level-4 rules (fee_rules), on the items being edited
+        # when the editor's form handed them over, else on the stored ones.
+        amounts = getattr(self, "fee_amounts_in_form", None)
+        if amounts is None:
+            amounts = [fee.amount_vnd for fee in self.fees.all()]
+        check = check_fees(level=self.level, fee_vnd=self.fee_vnd, item_amounts=amounts,
+                           online_payment=self.online_payment, result_methods=self.result_methods)
+        if check.errors:
+            raise ValidationError(check.errors)
+        self.fee_vnd = check.fee_vnd
 
     # ------------------------------------------------------------ derived values
     @property
@@ -283,9 +324,31 @@ class ProcedurePage(Page):
             return ""
         if self.fee_vnd == 0:
             return str(_("Free of charge"))
-        # Django's vi formats set no NUMBER_GROUPING, so group by thousands here.
-        amount = f"{self.fee_vnd:,}".replace(",", get_format("THOUSAND_SEPARATOR"))
-        return str(_("%(amount)s VND") % {"amount": amount})
+        return format_vnd(self.fee_vnd)
+
+    def fee_items(self) -> list[ProcedureFee]:
+        """The fee items in their order (the page's table of fees)."""
+        return list(self.fees.all())
+
+    def fee_items_total(self) -> int:
+        return sum(fee.amount_vnd for fee in self.fee_items())
+
+    def fee_items_total_display(self) -> str:
+        """The items' total as "58.000 đồng", or empty when it is 0."""
+        total = self.fee_items_total()
+        return format_vnd(total) if total else ""
+
+    def result_delivery_methods(self) -> list[str]:
+        """How the applicant may receive the result, in a fixed order (at the
+        office, by post, online): `result_methods`, or only at the office
+        when none is set (older data)."""
+        chosen = set(self.result_methods or ())
+        methods = [m for m in ResultMethod.values if m in chosen]
+        return methods or [ResultMethod.OFFICE.value]
+
+    def result_method_labels(self) -> list[str]:
+        labels = dict(ResultMethod.choices)
+        return [str(labels[m]) for m in self.result_delivery_methods()]
 
     def submission_method_labels(self) -> list[str]:
         labels = dict(SubmissionMethod.choices)
@@ -396,6 +459,12 @@ class ProcedureFee(TranslatableMixin, Orderable):
 
     panels = [FieldPanel("name"), FieldPanel("amount_vnd"), FieldPanel("payer"), FieldPanel("due"),
               FieldPanel("exemptions")]
+    # The amount and when it is owed are the same in every language; the
+    # words (name, payer, exemptions) are translated (wagtail-localize).
+    override_translatable_fields = [
+        SynchronizedField("amount_vnd", overridable=False),
+        SynchronizedField("due", overridable=False),
+    ]
 
     class Meta(TranslatableMixin.Meta, Orderable.Meta):
         verbose_name = _("fee item")
@@ -403,3 +472,12 @@ class ProcedureFee(TranslatableMixin, Orderable):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.amount_vnd}"
+
+    @property
+    def amount_display(self) -> str:
+        """"8.000 đồng", or "Free of charge" for 0, as `fee_display` writes them."""
+        return str(_("Free of charge")) if self.amount_vnd == 0 else format_vnd(self.amount_vnd)
+
+    @property
+    def payer_display(self) -> str:
+        return self.payer or str(_("The applicant"))

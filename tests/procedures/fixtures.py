@@ -24,6 +24,7 @@ from procedures.models import (
     LegalDocumentIndexPage,
     LegalDocumentPage,
     ProcedureComponent,
+    ProcedureFee,
     ProcedureIndexPage,
     ProcedurePage,
 )
@@ -76,13 +77,19 @@ def make_legal_document(index: LegalDocumentIndexPage, number: str, title: str, 
 
 def make_procedure(index: ProcedureIndexPage, code: str, title: str, field: Field, agency: Agency, *,
                    tier: str = "commune", level: int = 2, usage: int = 0, legal=(), components=(),
-                   co_agencies=(), en_title: str | None = None, **extra) -> ProcedurePage:
+                   co_agencies=(), en_title: str | None = None, fees=(), **extra) -> ProcedurePage:
+    """A published procedure page; `fees` are its fee items as (name, amount,
+    due, payer, exemptions), whose total then is `fee_vnd` unless given."""
     values = {
-        "processing_time": Decimal("3"), "fee_vnd": 8000, "fee_note": "Miễn lệ phí cho người có công.",
+        "processing_time": Decimal("3"), "fee_vnd": None if fees else 8000,
+        "fee_note": "Miễn lệ phí cho người có công.",
         "applicants": "Công dân Việt Nam\nNgười nước ngoài cư trú tại Việt Nam",
         "steps": "Nộp hồ sơ\nCán bộ kiểm tra hồ sơ\nNhận kết quả",
         "submission_methods": ["in_person", "online"], "result": "Giấy khai sinh (bản chính)",
-        "requirements": "", **extra,
+        "requirements": "",
+        # a level 4 procedure delivers online or by post and takes its fee online (fee_rules)
+        **({"online_payment": True, "result_methods": ["office", "post", "online"]} if level == 4 else {}),
+        **extra,
     }
     page = ProcedurePage(
         title=title, slug=slugify(anyascii(title)), code=code, field=field, agency=agency, tier=tier, level=level,
@@ -92,6 +99,8 @@ def make_procedure(index: ProcedureIndexPage, code: str, title: str, field: Fiel
     page.co_agencies = list(co_agencies)
     page.components = [ProcedureComponent(name=name, copies=copies, kind=kind, form_template=template)
                        for name, copies, kind, template in components]
+    page.fees = [ProcedureFee(name=name, amount_vnd=amount, due=due, payer=payer, exemptions=exemptions, sort_order=i)
+                 for i, (name, amount, due, payer, exemptions) in enumerate(fees)]
     index.add_child(instance=page)
     page.save_revision().publish()
     page.refresh_from_db()

@@ -104,6 +104,8 @@ def build_catalogue():
             title=title, slug=f"tt-{code.replace('.', '-')}", locale=vi, code=code, field=fields[field],
             agency=agencies[agency], tier=tier, level=level, processing_time=Decimal("5"),
             requirements=body, submission_methods=["in_person", "online"], usage_count=len(PROCEDURES) - usage,
+            # level 4 delivers the result online or by post (procedures.models.fee_rules)
+            result_methods=["office", "post", "online"] if level == 4 else [],
         ))
         page.save_revision().publish()
         pages[code] = page
