@@ -58,7 +58,7 @@ LEGAL = ["60/2014/QH13", "123/2015/NĐ-CP", "31/2024/QH15", "101/2024/NĐ-CP", "
 KINDS = ["bản chính", "bản sao", "bản sao chứng thực", "bản chính hoặc bản sao"]
 COLUMNS = ("code", "name", "field", "agency_code", "tier", "level", "processing_days", "fee_vnd", "fee_note",
            "co_agency_codes", "applicants", "steps", "components", "submission_methods", "result", "requirements",
-           "legal_basis")
+           "legal_basis", "fee_items", "online_payment", "result_methods")
 
 
 def province_codes() -> tuple[list[str], list[str]]:
@@ -80,13 +80,14 @@ def rows(n: int, seed: int = 2025, start: int = 0) -> list[dict[str, str]]:
             f"Thành phần hồ sơ {k + 1} của thủ tục {i + 1} | {rng.randint(1, 3)} | {rng.choice(KINDS)}"
             for k in range(rng.randint(1, 4))
         )
+        level = rng.choice([2, 3, 3, 4, 4])
         out.append({
             "code": f"9.{i:06d}",
             "name": name,
             "field": field,
             "agency_code": agency,
             "tier": "commune" if commune else "province",
-            "level": str(rng.choice([2, 3, 3, 4, 4])),
+            "level": str(level),
             "processing_days": str(rng.choice([1, 3, 5, 7, 10, 15, 20, 30])),
             "fee_vnd": str(rng.choice(["", "0", "15000", "50000", "100000", "200000", "1.500.000"])),
             "fee_note": rng.choice(["", "Miễn phí đối với hộ nghèo.", "Mức thu theo Nghị quyết của HĐND tỉnh."]),
@@ -98,6 +99,9 @@ def rows(n: int, seed: int = 2025, start: int = 0) -> list[dict[str, str]]:
             "result": "Quyết định hoặc giấy phép",
             "requirements": rng.choice(["", "Không có tranh chấp.", "Đủ 18 tuổi trở lên.\nCó năng lực hành vi dân sự."]),
             "legal_basis": "\n".join(rng.sample(LEGAL, rng.randint(0, 3))),
+            # level 4 delivers online or by post and takes its fees online (the import's rule)
+            "fee_items": "", "online_payment": "yes" if level == 4 else "no",
+            "result_methods": "office, post, online" if level == 4 else "",
         })
     return out
 

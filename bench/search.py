@@ -68,7 +68,7 @@ PG_REFUSED = {"test", "postgres", "template0", "template1"}
 # The import file's columns (the format `manage.py import_procedures` documents).
 COLUMNS = ("code", "name", "field", "agency_code", "tier", "level", "processing_days", "fee_vnd", "fee_note",
            "co_agency_codes", "applicants", "steps", "components", "submission_methods", "result",
-           "requirements", "legal_basis")
+           "requirements", "legal_basis", "fee_items", "online_payment", "result_methods")
 
 # Procedures the demo catalogue lacks beside ones it has, named as the national
 # catalogue names them; codes 8.0000xx so they never collide with real ones.
@@ -159,7 +159,9 @@ def catalogue_csv(extra: int) -> bytes:
         components = f"Đơn đề nghị {lowered} | 1 | bản chính\nBản sao giấy tờ tùy thân | 1 | bản sao"
         writer.writerow([code, name, field, agency, tier, level, rng.choice([3, 5, 10, 15, 20]),
                          rng.choice(["", "50000", "100000", "0"]), "", "", "Cá nhân\nTổ chức", STEPS, components,
-                         "in_person\nonline", f"Văn bản {lowered}", reqs, ""])
+                         "in_person\nonline", f"Văn bản {lowered}", reqs, "",
+                         # level 4 delivers online or by post and takes its fee online (the import's rule)
+                         "", "yes" if level == 4 else "no", "office, post, online" if level == 4 else ""])
 
     for near in NEAR_DUPLICATES:
         row(*near)

@@ -16,8 +16,8 @@ from wagtail.models import Locale
 
 from core.exports import safe_cell, text_cell
 
-from .importing import COLUMNS, ComponentRow, format_processing
-from .models import ProcedureComponent, ProcedurePage, split_lines
+from .importing import COLUMNS, ComponentRow, FeeRow, format_processing, ordered_result_methods
+from .models import ProcedureComponent, ProcedureFee, ProcedurePage, split_lines
 
 
 def export_queryset(locale: Locale | None = None) -> QuerySet[ProcedurePage]:
@@ -31,8 +31,12 @@ def _lines(text: str) -> str:
     return "\n".join(split_lines(text))
 
 
+def _one_line(text: str) -> str:
+    return " ".join((text or "").split())
+
+
 def _row(values: dict, components: list[tuple], co_codes: list[str], numbers: list[str],
-         template_names: dict[int, str]) -> dict[str, str]:
+         template_names: dict[int, str], fees: list[tuple] = ()) -> dict[str, str]:
     return {
         "code": values["code"],
         "name": values["title"],
@@ -54,12 +58,18 @@ def _row(values: dict, components: list[tuple], co_codes: list[str], numbers: li
         "result": _lines(values["result"]),
         "requirements": _lines(values["requirements"]),
         "legal_basis": "\n".join(sorted(numbers)),
+        "fee_items": "\n".join(
+            FeeRow(_one_line(name), amount, due, _one_line(payer), _one_line(exemptions)).to_cell()
+            for name, amount, due, payer, exemptions in fees
+        ),
+        "online_payment": "yes" if values["online_payment"] else "no",
+        "result_methods": ", ".join(ordered_result_methods(values["result_methods"])),
     }
 
 
 EXPORT_COLUMNS = ("pk", "code", "title", "field__name", "agency__unit_code", "tier", "level", "processing_time",
                   "processing_unit", "fee_vnd", "fee_note", "applicants", "steps", "submission_methods", "result",
-                  "requirements")
+                  "requirements", "online_payment", "result_methods")
 
 
 def page_to_row(page: ProcedurePage) -> dict[str, str]:
@@ -78,12 +88,17 @@ def iter_rows(queryset=None, chunk_size: int = 1000) -> Iterator[dict[str, str]]
     for start in range(0, len(ids), chunk_size):
         chunk = ids[start:start + chunk_size]
         values = {v["pk"]: v for v in ProcedurePage.objects.filter(pk__in=chunk).values(*EXPORT_COLUMNS)}
-        components, co, legal = defaultdict(list), defaultdict(list), defaultdict(list)
+        components, co, legal, fees = defaultdict(list), defaultdict(list), defaultdict(list), defaultdict(list)
         for page_id, name, copies, kind, template_id in (
             ProcedureComponent.objects.filter(page_id__in=chunk).order_by("page_id", "sort_order", "pk")
             .values_list("page_id", "name", "copies", "kind", "form_template_id")
         ):
             components[page_id].append((name, copies, kind, template_id))
+        for page_id, *fee in (
+            ProcedureFee.objects.filter(page_id__in=chunk).order_by("page_id", "sort_order", "pk")
+            .values_list("page_id", "name", "amount_vnd", "due", "payer", "exemptions")
+        ):
+            fees[page_id].append(fee)
         missing = {c[3] for rows in components.values() for c in rows if c[3] and c[3] not in template_names}
         for pk, file_name in get_document_model().objects.filter(pk__in=missing).values_list("pk", "file"):
             template_names[pk] = PurePosixPath(file_name).name
@@ -94,7 +109,7 @@ def iter_rows(queryset=None, chunk_size: int = 1000) -> Iterator[dict[str, str]]
                 "procedurepage_id", "legaldocumentpage__number"):
             legal[page_id].append(number)
         for pk in chunk:
-            yield _row(values[pk], components[pk], co[pk], legal[pk], template_names)
+            yield _row(values[pk], components[pk], co[pk], legal[pk], template_names, fees[pk])
 
 
 def write_csv(stream: io.TextIOBase, queryset=None) -> int:
@@ -121,7 +136,8 @@ def write_xlsx(stream, queryset=None) -> int:
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("procedures")
-    widths = {"code": 12, "name": 50, "field": 24, "agency_code": 16, "steps": 60, "components": 60}
+    widths = {"code": 12, "name": 50, "field": 24, "agency_code": 16, "steps": 60, "components": 60,
+              "fee_items": 60}
     for index, column in enumerate(COLUMNS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = widths.get(column, 18)
     sheet.freeze_panes = "A2"

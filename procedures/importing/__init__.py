@@ -7,6 +7,16 @@ has these columns, in this order; the first seven are required::
     fee_note, co_agency_codes, applicants, steps, components,
     submission_methods, result, requirements, legal_basis
 
+then, optionally and in any order, the columns of fee items and level 4::
+
+    fee_items, online_payment, result_methods
+
+A file without them (made before they existed) imports as before: a new
+page gets no fee items, no online payment and the result at the office
+only, and an existing page keeps its items, online payment and result
+methods. `fee_vnd` and `fee_note` work as before in either kind of file;
+no fee item is ever made from `fee_vnd`.
+
 Cell syntax (multi-valued cells hold one value per line):
 
 - ``field``: the field's code (``ho-tich``) or name (``Hộ tịch``); an
@@ -33,6 +43,27 @@ Cell syntax (multi-valued cells hold one value per line):
 - ``legal_basis``: document numbers (``43/2011/NĐ-CP``), linked to the
   Vietnamese legal document pages with that number; numbers without a page
   are reported as warnings and left out.
+- ``fee_items``: one fee or charge per line,
+  ``name | amount | due | payer | exemptions``; name and amount are
+  required. ``amount`` is whole đồng like ``fee_vnd`` (``8000``,
+  ``8.000``, ``0`` for a free item); ``due`` is ``submission`` (``khi
+  nộp``, the default) or ``notice`` (``thông báo``: on the agency's fee
+  notice during processing); ``payer`` is empty when the applicant pays;
+  ``exemptions`` (in words) is the rest of the line and may contain ``|``,
+  e.g. ``Lệ phí cấp bản sao Trích lục hộ tịch | 8.000 | khi nộp | |
+  Miễn cho người thuộc hộ nghèo``. With items, ``fee_vnd`` is their total
+  (`procedures.models.fee_rules`): left empty it is filled with the total,
+  a different amount refuses the row.
+- ``online_payment``: ``yes``/``no`` (also ``có``/``không``, ``1``/``0``;
+  empty is no): whether the fees can be paid online.
+- ``result_methods``: how the result can be received, separated by commas:
+  ``office``, ``post``, ``online`` (also ``tại cơ quan``, ``bưu chính``,
+  ``trực tuyến``); empty means at the office only.
+- A level 4 row must offer ``post`` or ``online`` and, when it has a fee (an
+  item above 0 or ``fee_vnd`` above 0), ``online_payment`` yes; otherwise it
+  is refused, as the page editor refuses it. The check sees what the page
+  would hold, so a file without the optional columns is judged with the
+  page's stored values.
 
 Import upserts by ``code`` among the Vietnamese procedure pages: a row whose
 values equal the page's is left alone, so importing a file twice changes
@@ -52,25 +83,33 @@ and writes (`writing`); callers import from `procedures.importing`.
 """
 
 from .planning import ImportPlan, RefusedRow, plan_file, plan_import
-from .reading import COLUMNS, MAX_ROWS, REQUIRED, ImportFileError, read_table
+from .reading import BASE_COLUMNS, COLUMNS, MAX_ROWS, OPTIONAL_COLUMNS, REQUIRED, ImportFileError, read_table
 from .validation import (
+    DUE_LABELS_VI,
     KIND_LABELS_VI,
     ComponentRow,
+    FeeRow,
     ImportContext,
     ProcedureRow,
     format_processing,
+    ordered_result_methods,
     page_signature,
+    parse_amount,
     validate_row,
 )
 from .writing import BATCH_SIZE, ImportResult, PageWriter, apply_plan, default_parent, import_file
 
 __all__ = [
+    "BASE_COLUMNS",
     "BATCH_SIZE",
     "COLUMNS",
+    "DUE_LABELS_VI",
     "KIND_LABELS_VI",
     "MAX_ROWS",
+    "OPTIONAL_COLUMNS",
     "REQUIRED",
     "ComponentRow",
+    "FeeRow",
     "ImportContext",
     "ImportFileError",
     "ImportPlan",
@@ -82,7 +121,9 @@ __all__ = [
     "default_parent",
     "format_processing",
     "import_file",
+    "ordered_result_methods",
     "page_signature",
+    "parse_amount",
     "plan_file",
     "plan_import",
     "read_table",

@@ -10,7 +10,7 @@ from typing import IO
 
 from django.utils.translation import gettext as _
 
-from ..models import ProcedureComponent, ProcedurePage
+from ..models import ProcedureComponent, ProcedureFee, ProcedurePage
 from .reading import read_table
 from .validation import ImportContext, ProcedureRow, page_signature, validate_row
 
@@ -44,7 +44,7 @@ class ImportPlan:
 
 SIGNATURE_COLUMNS = ("pk", "code", "title", "field_id", "agency__unit_code", "tier", "level", "processing_time",
                      "processing_unit", "fee_vnd", "fee_note", "applicants", "steps", "submission_methods", "result",
-                     "requirements")
+                     "requirements", "online_payment", "result_methods")
 
 
 def _existing_pages(ctx: ImportContext, codes: Iterable[str]) -> dict[str, tuple[int, tuple]]:
@@ -58,12 +58,17 @@ def _existing_pages(ctx: ImportContext, codes: Iterable[str]) -> dict[str, tuple
         rows = list(ProcedurePage.objects.filter(locale=ctx.locale, code__in=chunk).order_by("path")
                     .values(*SIGNATURE_COLUMNS))
         ids = [r["pk"] for r in rows]
-        components, co, legal = defaultdict(list), defaultdict(list), defaultdict(list)
+        components, co, legal, fees = defaultdict(list), defaultdict(list), defaultdict(list), defaultdict(list)
         for page_id, name, copies, kind, template_id in (
             ProcedureComponent.objects.filter(page_id__in=ids).order_by("page_id", "sort_order", "pk")
             .values_list("page_id", "name", "copies", "kind", "form_template_id")
         ):
             components[page_id].append((name, copies, kind, template_id))
+        for page_id, *fee in (
+            ProcedureFee.objects.filter(page_id__in=ids).order_by("page_id", "sort_order", "pk")
+            .values_list("page_id", "name", "amount_vnd", "due", "payer", "exemptions")
+        ):
+            fees[page_id].append(fee)
         for page_id, unit_code in co_through.objects.filter(procedurepage_id__in=ids).values_list(
                 "procedurepage_id", "agency__unit_code"):
             co[page_id].append(unit_code)
@@ -76,7 +81,7 @@ def _existing_pages(ctx: ImportContext, codes: Iterable[str]) -> dict[str, tuple
             found[r["code"]] = (r["pk"], page_signature(
                 r, agency_code=r["agency__unit_code"], components=components[r["pk"]],
                 co_codes=sorted(co[r["pk"]]), legal_numbers=sorted(legal[r["pk"]]),
-                template_names=ctx.document_names,
+                template_names=ctx.document_names, fees=fees[r["pk"]],
             ))
     return found
 
@@ -110,9 +115,16 @@ def plan_import(table: list[tuple[int, dict[str, str]]], ctx: ImportContext) -> 
     plan.existing = _existing_pages(ctx, [r.code for r in valid])
     new_fields: dict[str, None] = {}
     for row in valid:
+        stored = plan.existing.get(row.code)
+        # the optional columns a file left out keep the page's values; then
+        # the fee and level-4 rules, as the page editor applies them
+        row.complete(stored[1] if stored else None)
+        errors = row.rule_errors()
+        if errors:
+            plan.refused.append(RefusedRow(row.line, row.code, errors))
+            continue
         if ctx.find_field(row.field) is None:
             new_fields.setdefault(row.field, None)
-        stored = plan.existing.get(row.code)
         if stored is None:
             plan.created.append(row)
         elif stored[1] == _row_signature(row, ctx):
@@ -120,6 +132,7 @@ def plan_import(table: list[tuple[int, dict[str, str]]], ctx: ImportContext) -> 
         else:
             plan.updated.append(row)
     plan.new_fields = list(new_fields)
+    plan.refused.sort(key=lambda r: r.line)
     return plan
 
 

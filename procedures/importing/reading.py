@@ -1,5 +1,11 @@
 """Reading an import file: `.csv` (UTF-8, comma or semicolon) or `.xlsx`,
-into clean text cells by column, after checking the header."""
+into clean text cells by column, after checking the header.
+
+The header names `BASE_COLUMNS` in their order, then any of
+`OPTIONAL_COLUMNS` in any order (a file made before they existed has none).
+A row's cells hold only the columns its file has: a missing optional column
+is absent from them, which the import reads as "not given" (an existing
+page keeps its value)."""
 
 from __future__ import annotations
 
@@ -15,7 +21,7 @@ from django.utils.translation import gettext as _
 from core.exports import unquote_cell
 from core.text import fold
 
-COLUMNS: tuple[str, ...] = (
+BASE_COLUMNS: tuple[str, ...] = (
     "code",
     "name",
     "field",
@@ -34,7 +40,11 @@ COLUMNS: tuple[str, ...] = (
     "requirements",
     "legal_basis",
 )
-REQUIRED: tuple[str, ...] = COLUMNS[:7]
+#: Added with fee items and level 4; a file may leave any of them out.
+OPTIONAL_COLUMNS: tuple[str, ...] = ("fee_items", "online_payment", "result_methods")
+#: Every column, in the order an export writes them.
+COLUMNS: tuple[str, ...] = BASE_COLUMNS + OPTIONAL_COLUMNS
+REQUIRED: tuple[str, ...] = BASE_COLUMNS[:7]
 MAX_ROWS = 50_000
 
 
@@ -102,20 +112,25 @@ def read_table(stream: IO[bytes], filename: str) -> list[tuple[int, dict[str, st
         raise ImportFileError(_("The file is empty."))
     while header and not header[-1]:
         header.pop()
-    if tuple(header) != COLUMNS:
+    columns = tuple(header)
+    optional = columns[len(BASE_COLUMNS):]
+    if (columns[: len(BASE_COLUMNS)] != BASE_COLUMNS or len(set(optional)) != len(optional)
+            or not set(optional) <= set(OPTIONAL_COLUMNS)):
         raise ImportFileError(
-            _("The first row must name these columns, in this order: %(columns)s.") % {"columns": ", ".join(COLUMNS)}
+            _("The first row must name these columns, in this order: %(columns)s; then, if you use them, "
+              "%(optional)s in any order.") % {"columns": ", ".join(BASE_COLUMNS),
+                                               "optional": ", ".join(OPTIONAL_COLUMNS)}
         )
     table = []
     for line, values in enumerate(rows, start=2):
         cells = [_cell_text(v) for v in values]
         if not any(cells):
             continue
-        if any(cells[len(COLUMNS):]):
-            table.append((line, {"__extra__": "1", **dict(zip(COLUMNS, cells, strict=False))}))
+        if any(cells[len(columns):]):
+            table.append((line, {"__extra__": str(len(columns)), **dict(zip(columns, cells, strict=False))}))
             continue
-        cells += [""] * (len(COLUMNS) - len(cells))
-        table.append((line, dict(zip(COLUMNS, cells[: len(COLUMNS)], strict=True))))
+        cells += [""] * (len(columns) - len(cells))
+        table.append((line, dict(zip(columns, cells[: len(columns)], strict=True))))
         if len(table) > MAX_ROWS:
             raise ImportFileError(_("The file has more than %(max)d rows; split it.") % {"max": MAX_ROWS})
     return table

@@ -17,14 +17,17 @@ from core.text import fold, to_slug
 from ..models import (
     Agency,
     ComponentKind,
+    FeeDue,
     Field,
     LegalDocumentPage,
     ProcessingUnit,
+    ResultMethod,
     SubmissionMethod,
     Tier,
+    check_fees,
     split_lines,
 )
-from .reading import COLUMNS, REQUIRED
+from .reading import REQUIRED
 
 CODE_RE = re.compile(r"^[0-9A-Za-z.\-_]{1,40}$")
 FEE_RE = re.compile(r"^(\d+|\d{1,3}(?:([.,\s])\d{3})(?:\2\d{3})*)$")
@@ -65,6 +68,45 @@ METHOD_ALIASES = {
     "qua buu chinh": SubmissionMethod.POST, "qua dich vu buu chinh": SubmissionMethod.POST,
 }
 
+DUE_ALIASES = {
+    "": FeeDue.SUBMISSION, "submission": FeeDue.SUBMISSION, "at submission": FeeDue.SUBMISSION,
+    "khi nop": FeeDue.SUBMISSION, "khi nop ho so": FeeDue.SUBMISSION, "nop ho so": FeeDue.SUBMISSION,
+    "notice": FeeDue.NOTICE, "fee notice": FeeDue.NOTICE, "on notice": FeeDue.NOTICE,
+    "thong bao": FeeDue.NOTICE, "theo thong bao": FeeDue.NOTICE, "khi co thong bao": FeeDue.NOTICE,
+    "khi thong bao": FeeDue.NOTICE,
+}
+# how `export` writes when a fee item is owed
+DUE_LABELS_VI = {FeeDue.SUBMISSION: "khi nộp", FeeDue.NOTICE: "thông báo"}
+YES_NO = {
+    "yes": True, "y": True, "true": True, "1": True, "co": True, "x": True,
+    "no": False, "n": False, "false": False, "0": False, "khong": False, "": False,
+}
+RESULT_METHOD_ALIASES = {
+    "office": ResultMethod.OFFICE, "at the office": ResultMethod.OFFICE, "tai co quan": ResultMethod.OFFICE,
+    "truc tiep": ResultMethod.OFFICE, "nhan truc tiep": ResultMethod.OFFICE,
+    "post": ResultMethod.POST, "by post": ResultMethod.POST, "buu chinh": ResultMethod.POST,
+    "qua buu chinh": ResultMethod.POST, "qua dich vu buu chinh": ResultMethod.POST,
+    "online": ResultMethod.ONLINE, "truc tuyen": ResultMethod.ONLINE, "nhan truc tuyen": ResultMethod.ONLINE,
+}
+
+
+@dataclass(frozen=True)
+class FeeRow:
+    """One fee item of the `fee_items` cell: `name | amount | due | payer |
+    exemptions`, each on one line."""
+
+    name: str
+    amount: int
+    due: str = FeeDue.SUBMISSION.value
+    payer: str = ""
+    exemptions: str = ""
+
+    def to_cell(self) -> str:
+        parts = [self.name, str(self.amount), DUE_LABELS_VI[FeeDue(self.due)], self.payer, self.exemptions]
+        while len(parts) > 3 and not parts[-1]:
+            parts.pop()
+        return " | ".join(parts)
+
 
 @dataclass(frozen=True)
 class ComponentRow:
@@ -103,16 +145,47 @@ class ProcedureRow:
     result: str
     requirements: str
     legal_basis: tuple[str, ...]
+    # The optional columns; None while the file does not have the column
+    # (`complete` then takes the existing page's value, or the default).
+    fee_items: tuple[FeeRow, ...] | None = None
+    online_payment: bool | None = None
+    result_methods: tuple[str, ...] | None = None
     warnings: list[str] = field(default_factory=list)
 
     def signature(self, field_obj: Field | None) -> tuple:
-        """What the page would store, for comparing with an existing page."""
+        """What the page would store, for comparing with an existing page
+        (after `complete`)."""
         return (
             self.name, field_obj.pk if field_obj else self.field, self.agency_code, self.tier, self.level,
             self.processing_time, self.processing_unit, self.fee_vnd, self.fee_note, self.co_agency_codes,
             self.applicants, self.steps, self.components, self.submission_methods, self.result,
-            self.requirements, self.legal_basis,
+            self.requirements, self.legal_basis, self.fee_items, self.online_payment, self.result_methods,
         )
+
+    def complete(self, stored_signature: tuple | None) -> None:
+        """Fill the optional columns the file left out: an existing page's
+        values (its signature, as `page_signature` makes it), else a new
+        page's defaults (no fee items, no online payment, the result at the
+        office)."""
+        stored = dict(zip(OPTIONAL_FIELDS, stored_signature[-len(OPTIONAL_FIELDS):], strict=True)) \
+            if stored_signature else {"fee_items": (), "online_payment": False, "result_methods": ()}
+        for name in OPTIONAL_FIELDS:
+            if getattr(self, name) is None:
+                setattr(self, name, stored[name])
+
+    def rule_errors(self) -> list[str]:
+        """The fee and level-4 rules (`procedures.models.fee_rules`, the same
+        as the page editor's), after `complete`; an empty `fee_vnd` with fee
+        items becomes their total."""
+        check = check_fees(level=self.level, fee_vnd=self.fee_vnd, item_amounts=[f.amount for f in self.fee_items],
+                           online_payment=self.online_payment, result_methods=self.result_methods)
+        self.fee_vnd = check.fee_vnd
+        return [_("“%(column)s”: %(message)s") % {"column": name, "message": message}
+                for name, message in check.errors.items()]
+
+
+#: The row's optional values, last in its signature.
+OPTIONAL_FIELDS = ("fee_items", "online_payment", "result_methods")
 
 
 def _lines_text(text: str) -> str:
@@ -130,9 +203,10 @@ def format_processing(amount: Decimal, unit: str) -> str:
 
 
 def page_signature(values: dict, *, agency_code: str, components, co_codes, legal_numbers,
-                   template_names) -> tuple:
+                   template_names, fees=()) -> tuple:
     """The same tuple as `ProcedureRow.signature` for a stored page, from
-    its column values (no model instances: comparing 10,000 pages stays fast)."""
+    its column values (no model instances: comparing 10,000 pages stays fast).
+    `fees` are its fee items as (name, amount, due, payer, exemptions)."""
     amount = values["processing_time"]
     return (
         values["title"], values["field_id"], agency_code, values["tier"], values["level"],
@@ -145,7 +219,17 @@ def page_signature(values: dict, *, agency_code: str, components, co_codes, lega
         ),
         tuple(values["submission_methods"] or ()), _lines_text(values["result"]), _lines_text(values["requirements"]),
         tuple(legal_numbers),
+        tuple(FeeRow(_one_line(name), amount, due, _one_line(payer), _one_line(exemptions))
+              for name, amount, due, payer, exemptions in fees),
+        bool(values["online_payment"]), ordered_result_methods(values["result_methods"]),
     )
+
+
+def ordered_result_methods(methods) -> tuple[str, ...]:
+    """Result methods in the fixed order office, post, online (their order
+    carries no meaning)."""
+    chosen = set(methods or ())
+    return tuple(m for m in ResultMethod.values if m in chosen)
 
 
 def _one_line(text: str) -> str:
@@ -216,7 +300,7 @@ def validate_row(line: int, cells: dict[str, str], ctx: ImportContext) -> tuple[
     """Check one row; return the clean row, or None and the reasons."""
     errors: list[str] = []
     if cells.get("__extra__"):
-        errors.append(_("The row has more cells than the %(n)d columns.") % {"n": len(COLUMNS)})
+        errors.append(_("The row has more cells than the %(n)d columns.") % {"n": int(cells["__extra__"])})
     for column in REQUIRED:
         if not cells.get(column):
             errors.append(_("“%(column)s” is required.") % {"column": column})
@@ -268,11 +352,9 @@ def validate_row(line: int, cells: dict[str, str], ctx: ImportContext) -> tuple[
             amount = amount.normalize()
 
     fee = None
-    raw_fee = cells.get("fee_vnd", "").replace("đ", "").replace("đồng", "").strip()
-    if raw_fee:
-        if FEE_RE.match(raw_fee):
-            fee = int(re.sub(r"\D", "", raw_fee))
-        else:
+    if cells.get("fee_vnd", "").strip():
+        fee = parse_amount(cells["fee_vnd"])
+        if fee is None:
             errors.append(_("Fee “%(value)s” is not a whole amount in đồng.") % {"value": cells["fee_vnd"]})
 
     co_codes = []
@@ -298,6 +380,38 @@ def validate_row(line: int, cells: dict[str, str], ctx: ImportContext) -> tuple[
         elif method.value not in methods:
             methods.append(method.value)
 
+    fee_items = None
+    if "fee_items" in cells:
+        fee_items = []
+        for value in _split_values(cells["fee_items"]):
+            item, problem = _parse_fee_item(value)
+            if problem:
+                errors.append(problem)
+            else:
+                fee_items.append(item)
+        fee_items = tuple(fee_items)
+
+    online_payment = None
+    if "online_payment" in cells:
+        online_payment = YES_NO.get(fold(cells["online_payment"]))
+        if online_payment is None:
+            errors.append(_("“online_payment” must be yes or no (có, không, 1, 0), not “%(value)s”.")
+                          % {"value": cells["online_payment"]})
+
+    result_methods = None
+    if "result_methods" in cells:
+        chosen = []
+        for value in re.split(r"[,;\n]", cells["result_methods"]):
+            if not value.strip():
+                continue
+            method = RESULT_METHOD_ALIASES.get(fold(value))
+            if method is None:
+                errors.append(_("Result method “%(value)s” is not one of office, post, online (tại cơ quan, "
+                                "bưu chính, trực tuyến).") % {"value": value.strip()})
+            else:
+                chosen.append(method.value)
+        result_methods = ordered_result_methods(chosen)
+
     warnings, numbers = [], []
     for value in _split_values(cells.get("legal_basis", "")):
         pk = ctx.legal_docs.get(value.casefold())
@@ -315,8 +429,36 @@ def validate_row(line: int, cells: dict[str, str], ctx: ImportContext) -> tuple[
         applicants=_lines_text(cells.get("applicants", "")), steps=_lines_text(cells.get("steps", "")),
         components=tuple(components), submission_methods=tuple(methods),
         result=_lines_text(cells.get("result", "")), requirements=_lines_text(cells.get("requirements", "")),
-        legal_basis=tuple(numbers), warnings=warnings,
+        legal_basis=tuple(numbers), fee_items=fee_items, online_payment=online_payment,
+        result_methods=result_methods, warnings=warnings,
     ), []
+
+
+def parse_amount(text: str) -> int | None:
+    """Whole đồng as a file writes them (`50000`, `50.000`, `50 000 đồng`), or None."""
+    raw = text.replace("đồng", "").replace("đ", "").strip()
+    return int(re.sub(r"\D", "", raw)) if FEE_RE.match(raw) else None
+
+
+def _parse_fee_item(value: str) -> tuple[FeeRow | None, str]:
+    parts = [p.strip() for p in value.split("|", 4)]
+    if len(parts) < 2 or not parts[0] or not parts[1]:
+        return None, _("Fee item “%(value)s” is not “name | amount | when owed | who pays | exemptions” "
+                       "(name and amount are required).") % {"value": value}
+    amount = parse_amount(parts[1])
+    if amount is None:
+        return None, _("Fee item “%(value)s”: the amount “%(amount)s” is not whole đồng (e.g. 50.000).") % {
+            "value": value, "amount": parts[1]}
+    due = DUE_ALIASES.get(fold(parts[2])) if len(parts) > 2 else FeeDue.SUBMISSION
+    if due is None:
+        return None, _("Fee item “%(value)s”: when it is owed must be “khi nộp” (submission) or “thông báo” "
+                       "(notice).") % {"value": value}
+    name, payer = _one_line(parts[0]), _one_line(parts[3]) if len(parts) > 3 else ""
+    if len(name) > 255 or len(payer) > 255:
+        return None, _("Fee item “%(value)s”: the name and who pays may have at most 255 characters each.") % {
+            "value": value}
+    exemptions = _one_line(parts[4]) if len(parts) > 4 else ""
+    return FeeRow(name, amount, due.value, payer, exemptions), ""
 
 
 def _parse_component(value: str, ctx: ImportContext) -> tuple[ComponentRow | None, str]:

@@ -18,11 +18,11 @@ from wagtail.search.backends import get_search_backends
 
 from core.text import to_slug
 
-from ..models import Agency, LegalDocumentPage, ProcedureComponent, ProcedureIndexPage, ProcedurePage
+from ..models import Agency, LegalDocumentPage, ProcedureComponent, ProcedureFee, ProcedureIndexPage, ProcedurePage
 from . import treebeard_bulk
 from .planning import ImportPlan, RefusedRow, plan_import
 from .reading import ImportFileError, read_table
-from .validation import ComponentRow, ImportContext, ProcedureRow
+from .validation import ComponentRow, FeeRow, ImportContext, ProcedureRow
 
 BATCH_SIZE = 500
 
@@ -81,7 +81,8 @@ class PageWriter:
             "processing_time": row.processing_time, "processing_unit": row.processing_unit, "fee_vnd": row.fee_vnd,
             "fee_note": row.fee_note, "applicants": row.applicants, "steps": row.steps,
             "submission_methods": list(row.submission_methods), "result": row.result,
-            "requirements": row.requirements,
+            "requirements": row.requirements, "online_payment": bool(row.online_payment),
+            "result_methods": list(row.result_methods or ()),
         }
 
     def _relations(self, row: ProcedureRow) -> tuple[list[int], list[int]]:
@@ -132,12 +133,16 @@ class PageWriter:
                 for page in pages:
                     page.pk = page.id = page.page_ptr_id = by_path[page.path]
             treebeard_bulk.insert_rows(ProcedurePage, pages, list(ProcedurePage._meta.local_concrete_fields))
-            components, co_links, legal_links, logs = [], [], [], []
+            components, fees, co_links, legal_links, logs = [], [], [], [], []
             for row, page in zip(rows, pages, strict=True):
                 components += [
                     (page.pk, c.name, c.copies, c.kind, i,
                      self.ctx.documents[c.template] if c.template else None, self.ctx.locale.pk, uuid.uuid4())
                     for i, c in enumerate(row.components)
+                ]
+                fees += [
+                    (page.pk, f.name, f.amount, f.due, f.payer, f.exemptions, i, self.ctx.locale.pk, uuid.uuid4())
+                    for i, f in enumerate(row.fee_items or ())
                 ]
                 co, legal = self._relations(row)
                 co_links += [(page.pk, a) for a in co]
@@ -146,6 +151,8 @@ class PageWriter:
                              None, now, True, False, {"source": "import_procedures"}, uuid.uuid4()))
             _fast_insert(ProcedureComponent, ("page", "name", "copies", "kind", "sort_order", "form_template",
                                               "locale", "translation_key"), components)
+            _fast_insert(ProcedureFee, ("page", "name", "amount_vnd", "due", "payer", "exemptions", "sort_order",
+                                        "locale", "translation_key"), fees)
             _fast_insert(ProcedurePage.co_agencies.through, ("procedurepage", "agency"), co_links)
             _fast_insert(ProcedurePage.legal_basis.through, ("procedurepage", "legaldocumentpage"), legal_links)
             _fast_insert(PageLogEntry, ("content_type", "page", "label", "action", "user", "timestamp",
@@ -163,7 +170,7 @@ class PageWriter:
         have made, so the editor opens it like any page and its history and
         "compare" views have a start."""
         pages = list(ProcedurePage.objects.filter(pk__in=page_ids).order_by("pk")
-                     .prefetch_related("components", "co_agencies", "legal_basis", COMMENTS_RELATION_NAME))
+                     .prefetch_related("components", "fees", "co_agencies", "legal_basis", COMMENTS_RELATION_NAME))
         Revision.objects.bulk_create([
             Revision(content_type=self.content_type, base_content_type=self.base_content_type, object_id=str(page.pk),
                      created_at=now, user=self.user, object_str=str(page), content=page.serializable_data())
@@ -193,9 +200,26 @@ class PageWriter:
             obj.form_template_id = self.ctx.documents[c.template] if c.template else None
             components.append(obj)
         page.components = components
+        page.fees = self._fees(page, row.fee_items or ())
         revision = page.save_revision(user=self.user, log_action=True)
         revision.publish(user=self.user, skip_permission_checks=True)
         self._sync_translations(page, values, co, legal)
+
+    def _fees(self, page: ProcedurePage, rows: tuple[FeeRow, ...]) -> list[ProcedureFee]:
+        """The page's fee items for `rows`, reusing the stored ones in order.
+        A stored text whose one-line form equals the row's is kept as it is
+        (the cell holds one line; an editor's line breaks survive)."""
+        existing = list(page.fees.all())
+        fees = []
+        for i, f in enumerate(rows):
+            obj = existing[i] if i < len(existing) else ProcedureFee(
+                page_id=page.pk, locale=self.ctx.locale, translation_key=uuid.uuid4())
+            for name in ("name", "payer", "exemptions"):
+                if " ".join((getattr(obj, name) or "").split()) != getattr(f, name):
+                    setattr(obj, name, getattr(f, name))
+            obj.amount_vnd, obj.due, obj.sort_order = f.amount, f.due, i
+            fees.append(obj)
+        return fees
 
     def _sync_translations(self, page: ProcedurePage, values: dict, co: list[int], legal: list[int]) -> None:
         """Carry the language-independent values (the model's synchronised
@@ -207,8 +231,10 @@ class PageWriter:
         if not ids:
             return
         synced = {k: values[k] for k in ("code", "field", "agency", "tier", "level", "processing_time",
-                                         "processing_unit", "fee_vnd", "submission_methods")}
+                                         "processing_unit", "fee_vnd", "online_payment", "result_methods",
+                                         "submission_methods")}
         ProcedurePage.objects.filter(pk__in=ids).update(**synced)
+        self._sync_translated_fees(page, ids)
         co_through = ProcedurePage.co_agencies.through
         legal_through = ProcedurePage.legal_basis.through
         co_through.objects.filter(procedurepage_id__in=ids).delete()
@@ -216,6 +242,32 @@ class PageWriter:
         co_through.objects.bulk_create([co_through(procedurepage_id=i, agency_id=a) for i in ids for a in co])
         legal_through.objects.bulk_create(
             [legal_through(procedurepage_id=i, legaldocumentpage_id=d) for i in ids for d in legal])
+
+
+    @staticmethod
+    def _sync_translated_fees(page: ProcedurePage, ids: list[int]) -> None:
+        """The translations' fee items follow the source's: the same items
+        (by translation key) with the same amounts, due and order; an item
+        new in the source is copied with its source texts until translated;
+        an item gone from the source goes. Their translated words stay."""
+        source = list(page.fees.all())
+        keys = [f.translation_key for f in source]
+        ProcedureFee.objects.filter(page_id__in=ids).exclude(translation_key__in=keys).delete()
+        have = {(f.page_id, f.translation_key): f for f in ProcedureFee.objects.filter(page_id__in=ids)}
+        locales = dict(ProcedurePage.objects.filter(pk__in=ids).values_list("pk", "locale_id"))
+        changed, new = [], []
+        for page_id in ids:
+            for f in source:
+                item = have.get((page_id, f.translation_key))
+                if item is None:
+                    new.append(ProcedureFee(page_id=page_id, locale_id=locales[page_id], translation_key=f.translation_key,
+                                            name=f.name, amount_vnd=f.amount_vnd, due=f.due, payer=f.payer,
+                                            exemptions=f.exemptions, sort_order=f.sort_order))
+                elif (item.amount_vnd, item.due, item.sort_order) != (f.amount_vnd, f.due, f.sort_order):
+                    item.amount_vnd, item.due, item.sort_order = f.amount_vnd, f.due, f.sort_order
+                    changed.append(item)
+        ProcedureFee.objects.bulk_update(changed, ["amount_vnd", "due", "sort_order"])
+        ProcedureFee.objects.bulk_create(new)
 
 
 def _record_template_references(page_ids: list[int]) -> None:

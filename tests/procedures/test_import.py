@@ -80,6 +80,9 @@ def birth_row(**overrides) -> dict[str, str]:
         "result": "Giấy khai sinh (bản chính)",
         "requirements": "",
         "legal_basis": "60/2014/QH13",
+        "fee_items": "",
+        "online_payment": "có",
+        "result_methods": "trực tuyến, bưu chính, tại cơ quan",
     }
     row.update(overrides)
     return row
@@ -101,13 +104,16 @@ def run(rows, name="procedures.csv", **kwargs):
 def state() -> list[tuple]:
     """Everything an import may touch, to compare before and after."""
     pages = []
-    for p in ProcedurePage.objects.order_by("code").prefetch_related("components", "co_agencies", "legal_basis"):
+    for p in ProcedurePage.objects.order_by("code").prefetch_related("components", "fees", "co_agencies",
+                                                                     "legal_basis"):
         pages.append((
             p.pk, p.code, p.title, p.slug, p.field_id, p.agency_id, p.tier, p.level, p.processing_time,
             p.processing_unit, p.fee_vnd, p.fee_note, p.applicants, p.steps, p.submission_methods, p.result,
             p.requirements, p.live, p.last_published_at, p.latest_revision_id,
             sorted(a.pk for a in p.co_agencies.all()), sorted(d.pk for d in p.legal_basis.all()),
             [(c.pk, c.name, c.copies, c.kind, c.form_template_id, c.sort_order) for c in p.components.all()],
+            p.online_payment, p.result_methods,
+            [(f.pk, f.name, f.amount_vnd, f.due, f.payer, f.exemptions, f.sort_order) for f in p.fees.all()],
         ))
     return [pages, Field.objects.count(), Revision.objects.count(), PageLogEntry.objects.count()]
 
@@ -294,10 +300,13 @@ def test_export_then_import_is_the_identity(catalogue, tmp_path, suffix):
     assert "created=0 updated=0 unchanged=3 refused=0" in out.getvalue()
     assert state() == before
     # and into an empty catalogue, the export rebuilds the same pages
-    signature = [row[1:17] + row[20:22] for row in before[0]]
+    def signature(pages):
+        return [row[1:17] + row[20:22] + row[23:25] + ([f[1:] for f in row[25]],) for row in pages]
+
+    expected = signature(before[0])
     ProcedurePage.objects.all().delete()
     call_command("import_procedures", str(path), stdout=io.StringIO())
-    assert [row[1:17] + row[20:22] for row in state()[0]] == signature
+    assert signature(state()[0]) == expected
 
 
 def test_xlsx_import_reads_numbers_and_refuses_a_wrong_header(catalogue, tmp_path):
@@ -404,11 +413,13 @@ def test_imported_page_has_a_first_revision_an_editor_can_edit_and_publish(admin
             {"id": c.pk, "name": c.name, "copies": c.copies, "kind": c.kind, "form_template": c.form_template_id or ""}
             for c in components
         ], initial=len(components)),
+        "fees": inline_formset([]), "online_payment": "on" if page.online_payment else "",
         "submission_methods": page.submission_methods, "submission_note": "", "result": page.result,
         "requirements": page.requirements, "legal_basis": [d.pk for d in page.legal_basis.all()],
         "seo_title": "", "search_description": "", "comments": inline_formset([]),
         "action-publish": "action-publish",
     })
+    data["result_methods"] = page.result_methods  # a list: nested_form_data would number its items
     response = admin_client.post(edit_url, data)
     assert response.status_code == 302, response.context["form"].errors if response.context else response
     page.refresh_from_db()

@@ -11,7 +11,8 @@ class Command(BaseCommand):
     help = (
         "Import procedures from a .csv or .xlsx file with the columns code, name, field, agency_code, tier, level, "
         "processing_days, fee_vnd, fee_note, co_agency_codes, applicants, steps, components, submission_methods, "
-        "result, requirements, legal_basis. Upserts by code; refused rows are listed with their line numbers."
+        "result, requirements, legal_basis, then optionally fee_items, online_payment, result_methods (see "
+        "procedures.importing). Upserts by code; refused rows are listed with their line numbers."
     )
 
     def add_arguments(self, parser):
