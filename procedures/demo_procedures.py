@@ -7,8 +7,19 @@ fields, legal documents and the catalogue page. The procedures go through
 the real importer (`procedures/demo_data/procedures.csv`), so the demo also
 proves the import. `procedures/demo_data/procedures_en.csv` has the same
 columns; only the texts are read from it (name, fee_note, applicants, steps,
-result, requirements), and its `components` cell holds the English names of
-the components, one per line, in the Vietnamese order.
+result, requirements), its `components` cell holds the English names of
+the components, one per line, in the Vietnamese order, and its `fee_items`
+cell the fee items in the Vietnamese order, of which the name, payer and
+exemptions are read (amounts and when they are owed come from the Vietnamese
+page, as wagtail-localize synchronises them).
+
+Fees: every procedure with an amount in `fee_vnd` has one fee item of that
+amount (the amounts are those of the fee notes; `fee_vnd` stays their total).
+The level 4 procedures offer the result at the office, by post and online,
+and those with a fee take it online (`fee_rules`), e.g. 2.000635 (cấp bản sao
+Trích lục hộ tịch, 8.000 đồng a copy, owed at submission) for the level 4
+journey with a payment; level 3 procedures that accept dossiers by post also
+post the result.
 
 Idempotent and quick on a second run: existing documents, unchanged rows and
 existing translations are left alone.
@@ -29,7 +40,7 @@ from core.text import to_slug
 from home.setup import translate_page
 
 from .importing import ImportContext, apply_plan, default_parent, plan_import, read_table
-from .models import ProcedureComponent, ProcedurePage
+from .models import ProcedureComponent, ProcedureFee, ProcedurePage
 
 DATA = Path(__file__).resolve().parent / "demo_data"
 FORMS = DATA / "forms"
@@ -126,10 +137,27 @@ def translate_procedures() -> int:
         translate_page(
             page, "en", title=cells["name"], draft_title=cells["name"],
             slug=_english_slug(cells["name"], page.code, en_parent) if en_parent else page.slug,
-            components=components, **fields,
+            components=components, fees=_english_fees(page, cells.get("fee_items", ""), en), **fields,
         )
         created += 1
     return created
+
+
+def _english_fees(page: ProcedurePage, cell: str, en: Locale) -> list[ProcedureFee]:
+    """The page's fee items in English: name, payer and exemptions from the
+    English `fee_items` cell (`name | amount | due | payer | exemptions`, in
+    the Vietnamese order), the rest from the Vietnamese items."""
+    lines = [line.strip() for line in cell.split("\n") if line.strip()]
+    fees = []
+    for i, fee in enumerate(page.fees.order_by("sort_order")):
+        parts = [p.strip() for p in lines[i].split("|", 4)] if i < len(lines) else []
+        parts += [""] * (5 - len(parts))
+        fees.append(ProcedureFee(
+            name=parts[0] or fee.name, amount_vnd=fee.amount_vnd, due=fee.due, payer=parts[3] or fee.payer,
+            exemptions=parts[4] or fee.exemptions, sort_order=fee.sort_order, locale=en,
+            translation_key=fee.translation_key,
+        ))
+    return fees
 
 
 def load(stdout) -> None:
