@@ -186,7 +186,8 @@ class Application:
                     initial["agency"] = str(suggested.pk)
             if not initial.get("pickup_address") and self.applicant.get("address"):
                 initial["pickup_address"] = ef.address_text(self.applicant["address"])
-            return SubmissionForm(data, files, initial=initial, agencies=agencies, level=self.level)
+            return SubmissionForm(data, files, initial=initial, agencies=agencies, level=self.level,
+                                  procedure=self.draft.procedure)
         form_class = EFormBuilder(self.section_specs(key)).get_form_class()
         return form_class(data, files, initial=self.answers)
 
@@ -287,7 +288,7 @@ class Application:
         return [(str(form.fields[n].label), form_value_text(form.fields[n], a.get(n)), n) for n in names]
 
     def _delivery_items(self, agencies):
-        form = SubmissionForm(agencies=agencies, level=self.level)
+        form = SubmissionForm(agencies=agencies, level=self.level, procedure=self.draft.procedure)
         d = self.delivery
         names = ["agency", "channel"]
         if d.get("channel") == "home_service":

@@ -178,22 +178,46 @@ class SubmissionForm(PortalForm):
                                   help_text=_("A working day from tomorrow on."))
     pickup_window = forms.ChoiceField(label=_("Collection time"), choices=PICKUP_WINDOWS, required=False,
                                       widget=forms.RadioSelect)
-    result_delivery = forms.ChoiceField(label=_("How do you want to receive the result?"),
-                                        widget=forms.RadioSelect, choices=[], initial=ResultDelivery.OFFICE)
+    result_delivery = forms.ChoiceField(
+        label=_("How do you want to receive the result?"), widget=forms.RadioSelect, choices=[],
+        initial=ResultDelivery.OFFICE,
+        error_messages={"required": _("Choose how you want to receive the result."),
+                        "invalid_choice": _("Choose one of the ways this procedure offers to receive the result.")})
     delivery_address = forms.CharField(label=_("Address to post the result to"), required=False, max_length=500,
                                        widget=forms.TextInput(attrs={"autocomplete": "street-address"}))
 
-    def __init__(self, *args, agencies=(), level: int = 3, **kwargs):
+    DELIVERY_LABELS = {
+        ResultDelivery.OFFICE: _("At the office, when I am invited"),
+        ResultDelivery.POST: _("By post to my address (postal fee paid on delivery)"),
+        ResultDelivery.ONLINE: _("Online: an electronic copy in My dossiers"),
+    }
+
+    def __init__(self, *args, agencies=(), level: int = 3, procedure=None, **kwargs):
+        """`procedure` (a `ProcedurePage`) decides how the result may come
+        back: only the ways it offers (`result_delivery_methods`: at the
+        office when it names none), the one way preselected; anything else
+        posted is refused. Without it, as before procedures said so: at the
+        office or by post, and online from level 4."""
         super().__init__(*args, **kwargs)
+        self.procedure = procedure
+        self.level = procedure.level if procedure is not None else level
         self.agencies = {str(a.pk): a for a in agencies}
         self.fields["agency"].choices = [("", _("— Choose an agency —"))] + [
             (str(a.pk), a.localized.name) for a in agencies
         ]
-        deliveries = [(ResultDelivery.OFFICE, _("At the office, when I am invited")),
-                      (ResultDelivery.POST, _("By post to my address (postal fee paid on delivery)"))]
-        if level >= 4:
-            deliveries.append((ResultDelivery.ONLINE, _("Online: an electronic copy in My dossiers")))
-        self.fields["result_delivery"].choices = deliveries
+        if procedure is not None:
+            offered = [m for m in procedure.result_delivery_methods() if m in self.DELIVERY_LABELS]
+        else:
+            offered = [ResultDelivery.OFFICE, ResultDelivery.POST] + ([ResultDelivery.ONLINE] if level >= 4 else [])
+        offered = offered or [ResultDelivery.OFFICE]
+        field = self.fields["result_delivery"]
+        field.choices = [(m, self.DELIVERY_LABELS[m]) for m in offered]
+        if len(offered) == 1:
+            field.initial = self.initial["result_delivery"] = offered[0]
+        else:
+            field.initial = ResultDelivery.OFFICE if ResultDelivery.OFFICE in offered else None
+            if self.initial.get("result_delivery") not in offered:
+                self.initial.pop("result_delivery", None)
 
     def clean_pickup_date(self):
         day = self.cleaned_data.get("pickup_date")

@@ -219,8 +219,7 @@ def _form_kwargs(form) -> dict:
     if getattr(form, "locked_profile", None) is not None:  # verified fields stay locked
         kwargs["profile"] = form.locked_profile
     if hasattr(form, "agencies"):
-        kwargs = {"agencies": list(form.agencies.values()),
-                  "level": 4 if any(c[0] == "online" for c in form.fields["result_delivery"].choices) else 3}
+        kwargs = {"agencies": list(form.agencies.values()), "level": form.level, "procedure": form.procedure}
     return kwargs
 
 
