@@ -28,9 +28,11 @@ from collections.abc import Sequence
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
+from django.utils.translation import gettext
 from xhtml2pdf import pisa
 
 from accounts.masking import mask_id_number
@@ -39,8 +41,19 @@ from accounts.masking import mask_id_number
 # which imports this module, so record may still be loading here.
 from eforms import record
 from eforms.localized import localized_attr
-from eforms.models import DocumentKind, Dossier, DossierEvent, IssuedDocument
+from eforms.models import (
+    Attachment,
+    AttachmentRole,
+    DocumentKind,
+    Dossier,
+    DossierEvent,
+    IssuedDocument,
+    ResultDelivery,
+    ScanStatus,
+)
 from eforms.models.documents import APPLICANT_KINDS
+from signing import services as signing
+from signing.models import SignedKind
 
 logger = logging.getLogger(__name__)
 
@@ -200,7 +213,11 @@ def issue(dossier: Dossier, kind: str, actor, *, facts: dict | None = None, now=
         data = snapshot(dossier, kind, number, now, actor.display_label, facts)
     document = IssuedDocument(dossier=dossier, kind=kind, number=number, issued_at=now, issued_by=user,
                               issued_by_label=actor.display_label, language=language, data=data)
-    pdf = render_pdf(document)
+    # Signed with the agency's certificate (unsigned when it has none): the
+    # stored file and its SHA-256 are what the applicant receives and /verify/ knows.
+    pdf = signing.sign_pdf(render_pdf(document), dossier.agency, code=number, kind=SignedKind.DOCUMENT,
+                           reason=f"{data['title']} ({number})", title=data["title"], dossier_code=dossier.code or "",
+                           unsigned_on_error=True)
     document.sha256 = hashlib.sha256(pdf).hexdigest()
     document.size = len(pdf)
     document.file.save(document.filename, ContentFile(pdf), save=False)
@@ -244,16 +261,76 @@ def pdf_response(document: IssuedDocument, inline: bool = False) -> HttpResponse
 
 
 def event_attachments(event) -> list[tuple[str, bytes, str]]:
-    """The PDFs the email announcing `event` carries: the document of an
+    """The files the email announcing `event` carries: the document of an
     `issue_document` event, or those issued with a status change
-    (`announced_with`); [(file name, content, type)]."""
+    (`announced_with`), and for `complete` the result files when the result
+    is delivered online (`result_attachments`); [(file name, content, type)]."""
     if event is None:
         return []
     if event.action == ISSUE_ACTION:
         found = IssuedDocument.objects.filter(event=event)
     else:
         found = IssuedDocument.objects.filter(dossier_id=event.dossier_id, event__data__announced_with=event.pk)
-    return [(d.filename, read_pdf(d), "application/pdf") for d in found.for_applicant()]
+    attached = [(d.filename, read_pdf(d), "application/pdf") for d in found.for_applicant()]
+    if event.action == "complete":
+        attached += result_attachments(event)
+    return attached
+
+
+# ---------------------------------------------------------------- result files
+
+
+def sign_result(attachment: Attachment, dossier: Dossier) -> Attachment:
+    """A PDF result file signed by the dossier's agency (`signing.sign_pdf`),
+    recorded as `<dossier code>/KQ-<n>`; the stored file, its size and
+    SHA-256 become the signed ones. Other kinds stay as they are. Call it in
+    the transaction that issues the result (the dossier's row lock held);
+    raises `signing.SigningError` for a PDF that cannot be signed."""
+    if attachment.kind != "pdf":
+        return attachment
+    with attachment.file.open("rb") as stored:
+        content = stored.read()
+    code = signing.next_code(f"{dossier.code}/KQ-")
+    with translation.override(document_language(dossier)):
+        title = gettext("Result of the dossier: %(procedure)s") % {
+            "procedure": localized_attr(dossier.procedure, "title")}
+    signed = signing.sign_pdf(content, dossier.agency, code=code, kind=SignedKind.RESULT, reason=f"{title} ({code})",
+                              title=title, dossier_code=dossier.code or "")
+    if signed == content:
+        return attachment
+    previous = attachment.file.name
+    attachment.file.save("upload", ContentFile(signed), save=False)
+    attachment.size = len(signed)
+    attachment.sha256 = hashlib.sha256(signed).hexdigest()
+    attachment.save(update_fields=["file", "size", "sha256"])
+    storage = attachment.file.storage
+    transaction.on_commit(lambda: storage.delete(previous))
+    return attachment
+
+
+def result_attachments(event) -> list[tuple[str, bytes, str]]:
+    """The result files issued with a `complete` event, for its email: only
+    when the result is delivered online, never a file a scan found infected
+    or has not cleared, and only when together they fit in
+    `PORTAL_RESULT_EMAIL_MAX_BYTES` (otherwise none: the applicant
+    downloads them from My dossiers)."""
+    dossier = event.dossier
+    if dossier.result_delivery != ResultDelivery.ONLINE:
+        return []
+    files = list(Attachment.objects.filter(event=event, role=AttachmentRole.RESULT).order_by("created_at", "pk"))
+    if any(f.scan_status not in (ScanStatus.CLEAN, ScanStatus.NOT_REQUIRED) for f in files):
+        return []
+    if sum(f.size for f in files) > settings.PORTAL_RESULT_EMAIL_MAX_BYTES:
+        return []
+    attached = []
+    for attachment in files:
+        try:
+            with attachment.file.open("rb") as stored:
+                attached.append((attachment.download_name, stored.read(), attachment.content_type))
+        except FileNotFoundError:
+            logger.error("Result file %s of dossier %s is missing; the email goes without it",
+                         attachment.pk, dossier.code)
+    return attached
 
 
 def documents_for_applicant(dossier: Dossier):

@@ -67,6 +67,7 @@ from eforms.models import (
 from eforms.models.dossiers import FINAL_STATUSES
 from eforms.uploads import CheckedFile, store
 from procedures.calendar import WORKING_DAYS, add_processing_time, processing_time_between
+from signing.services import SigningError
 
 S = DossierStatus
 
@@ -609,14 +610,21 @@ def complete(
         event = record(locked, actor, "complete", S.COMPLETED, note=result, data={"result": result}, now=now)
         for item in files:
             if isinstance(item, CheckedFile):
-                store(item, uploaded_by=actor.user, dossier=locked, event=event, role=AttachmentRole.RESULT)
+                attachment = store(item, uploaded_by=actor.user, dossier=locked, event=event,
+                                   role=AttachmentRole.RESULT)
             elif isinstance(item, Attachment):
                 if item.dossier_id != locked.pk or item.event_id is not None or item.role != AttachmentRole.RESULT:
                     raise ActorNotAllowed(_("You may not attach this file."))
                 item.event = event
                 item.save(update_fields=["event"])
+                attachment = item
             else:
                 raise TypeError("complete takes CheckedFile or Attachment items")
+            try:  # a PDF result is issued signed by the agency
+                documents.sign_result(attachment, locked)
+            except SigningError as error:
+                message = f"“{attachment.original_name}”: {error}"
+                raise RequirementMissing(message, {"files": message}) from error
     _sync(dossier, locked)
     return event
 

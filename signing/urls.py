@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from signing import views
+
+urlpatterns = [
+    path("", views.verify, name="signing_verify"),
+]

@@ -25,7 +25,7 @@ def test_query_strings_never_crash_a_page(site, junk):
     client = Client()
     pages = [
         "/", "/en/", "/thu-tuc-hanh-chinh/", "/en/procedures/", "/van-ban/", "/search/", "/en/search/",
-        "/search/suggest/", "/lookup/",
+        "/search/suggest/", "/lookup/", "/verify/",
     ]
     params = {"q": junk, "page": junk, "field": junk, "agency": junk, "tier": junk, "level": junk,
               "sort": junk, "type": junk, "issuer": junk, "year": junk, "status": junk, "code": junk}

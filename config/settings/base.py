@@ -486,6 +486,24 @@ PORTAL_CLAMAV_TIMEOUT = env_int("PORTAL_CLAMAV_TIMEOUT", 30)
 PORTAL_DRAFT_RETENTION_DAYS = env_int("PORTAL_DRAFT_RETENTION_DAYS", 30)
 # A supplement request's default deadline, in working days after the request.
 PORTAL_SUPPLEMENT_DAYS = env_int("PORTAL_SUPPLEMENT_DAYS", 5)
+# The "result ready" email carries the result files of a dossier delivered
+# online when together they are at most this many bytes; otherwise none
+# (the applicant downloads them from My dossiers).
+PORTAL_RESULT_EMAIL_MAX_BYTES = env_int("PORTAL_RESULT_EMAIL_MAX_BYTES", 10 * 1024 * 1024)
+
+# ---------------------------------------------------------------- signed documents and /verify/ (signing)
+# Agencies' certificates from the server: JSON (or the path of a JSON file)
+# mapping unit codes to {"file": "<.p12 path>", "password_env": "<variable
+# holding its password>"}; the admin's uploads serve the other agencies.
+PORTAL_SIGNING_CERTIFICATES = env_str("PORTAL_SIGNING_CERTIFICATES", "")
+# PEM files of the roots /verify/ trusts, besides the issuers found in the
+# configured certificates (comma-separated paths).
+PORTAL_SIGNING_TRUST_ROOTS = env_list("PORTAL_SIGNING_TRUST_ROOTS")
+# An RFC 3161 time-stamp authority (http(s) URL); empty: no time stamp.
+PORTAL_SIGNING_TIMESTAMP_URL = env_str("PORTAL_SIGNING_TIMESTAMP_URL", "")
+# /verify/: the largest PDF it reads, and (checks, seconds) per client address.
+PORTAL_VERIFY_MAX_FILE_SIZE = env_int("PORTAL_VERIFY_MAX_FILE_SIZE", 20 * 1024 * 1024)
+PORTAL_VERIFY_RATE_PER_ADDRESS = (env_int("PORTAL_VERIFY_RATE_PER_ADDRESS", 20), 600)
 
 # ---------------------------------------------------------------- background tasks (dossier emails…)
 # django-tasks: the immediate backend runs a task as it is enqueued (dev,

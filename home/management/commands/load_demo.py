@@ -9,7 +9,8 @@ from django.core.management.base import BaseCommand, CommandError
 # Each app that has demo content exposes `<app>.demo.load(stdout)`; they run
 # in this order because later ones link to earlier ones' content.
 DEMO_MODULES = [
-    "home.demo", "procedures.demo", "accounts.demo", "eforms.demo", "search.demo", "postal.demo", "backoffice.demo",
+    "home.demo", "procedures.demo", "accounts.demo", "signing.demo", "eforms.demo", "search.demo", "postal.demo",
+    "backoffice.demo",
 ]
 
 
