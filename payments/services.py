@@ -204,7 +204,10 @@ def apply_result(
     Every call is kept as a `PaymentNotification`, whatever it says. Checks
     in the order VNPay's own example uses: signature, reference, amount,
     already final; then success marks the payment and its notice paid,
-    and failure or cancellation ends it."""
+    and failure or cancellation ends it. A result that is not final (a query
+    answered "still in progress") is kept and changes nothing (`PENDING`).
+    `source` is "ipn", "query" or "statement": never the browser's return
+    (`ValueError`)."""
     if source not in SETTLING_SOURCES:
         raise ValueError(f"a payment is never settled from {source!r}")
     now = now or timezone.now()
