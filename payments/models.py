@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 __all__ = [
     "FeeNotice",
@@ -97,8 +98,9 @@ class FeeNoticeItem(models.Model):
 class PaymentState(models.TextChoices):
     PENDING = "pending", _("Waiting for the payment")
     PAID = "paid", _("Paid")
-    FAILED = "failed", _("Failed")
-    CANCELLED = "cancelled", _("Cancelled")
+    # in context: "Failed" and "Cancelled" alone are a message's and a dossier's
+    FAILED = "failed", pgettext_lazy("payment state", "Failed")
+    CANCELLED = "cancelled", pgettext_lazy("payment state", "Cancelled")
     REFUNDED = "refunded", _("Refunded")
 
 
@@ -116,14 +118,14 @@ class Payment(models.Model):
     dossier = models.ForeignKey(
         "eforms.Dossier", verbose_name=_("dossier"), on_delete=models.PROTECT, related_name="payments"
     )
-    provider = models.CharField(_("provider"), max_length=32, db_index=True)
+    provider = models.CharField(pgettext_lazy("payment", "provider"), max_length=32, db_index=True)
     reference = models.CharField(
         _("our reference"), max_length=40, unique=True,
         help_text=_("Sent to the provider as the transaction reference (vnp_TxnRef); unique."),
     )
     provider_reference = models.CharField(_("provider's reference"), max_length=64, blank=True, db_index=True)
     amount_vnd = models.PositiveBigIntegerField(_("amount (VND)"))
-    state = models.CharField(_("state"), max_length=16, choices=PaymentState.choices,
+    state = models.CharField(pgettext_lazy("payment", "state"), max_length=16, choices=PaymentState.choices,
                              default=PaymentState.PENDING, db_index=True)
     bank_code = models.CharField(_("bank"), max_length=32, blank=True)
     created_at = models.DateTimeField(_("started at"), default=timezone.now, db_index=True)
@@ -169,12 +171,16 @@ class PaymentNotification(models.Model):
 
     payment = models.ForeignKey(Payment, verbose_name=_("payment"), on_delete=models.SET_NULL, null=True,
                                 blank=True, related_name="notifications")
-    provider = models.CharField(_("provider"), max_length=32)
+    provider = models.CharField(pgettext_lazy("payment", "provider"), max_length=32)
     source = models.CharField(_("source"), max_length=16, choices=Source.choices)
     received_at = models.DateTimeField(_("received at"), default=timezone.now, db_index=True)
     raw = models.JSONField(_("as received"), default=dict)
     verified = models.BooleanField(_("signature verified"), default=False)
-    answer = models.CharField(_("our answer"), max_length=8, blank=True, help_text=_("e.g. VNPay's RspCode."))
+    answer = models.CharField(
+        _("our answer"), max_length=32, blank=True,
+        help_text=_("What we made of it (payments.providers.base.Outcome); the provider's own answer code "
+                    "follows from it, e.g. VNPay's RspCode."),
+    )
     remote_addr = models.GenericIPAddressField(_("from address"), null=True, blank=True)
 
     class Meta:

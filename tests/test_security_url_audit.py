@@ -139,6 +139,12 @@ NOT_VISITED = {
     "procedure_apply": "starts a draft for the signed-in applicant (tests/eforms/test_apply.py)",
     "eforms_apply_review": "the applicant's own draft (tests/eforms/test_apply.py)",
     "eforms_apply_step": "the applicant's own draft (tests/eforms/test_apply.py)",
+    # paying a fee: the applicant's own dossier and payment, 404 to anyone else
+    "payment_start": "POST on the applicant's own dossier (tests/payments/test_fee_notices.py)",
+    "payment_return": "the applicant's own payment (tests/payments/test_fee_notices.py)",
+    "ipn": "a provider's signed server-to-server notification, no personal data (tests/payments/test_roundtrip.py)",
+    "sandbox_pay": "the sandbox bank, 404 unless PORTAL_PAYMENT_SANDBOX (tests/payments/test_sandbox.py)",
+    "sandbox_api": "the sandbox bank's API, 404 unless PORTAL_PAYMENT_SANDBOX (tests/payments/test_sandbox.py)",
 }
 
 

@@ -5,6 +5,7 @@ import json
 import os
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 
@@ -551,6 +552,33 @@ PORTAL_DUE_SOON_WORKING_DAYS = env_int("PORTAL_DUE_SOON_WORKING_DAYS", 2)
 # `manage.py run_scheduled`: a job still marked running after this many
 # minutes is taken for a dead run's, and the next due run goes ahead.
 PORTAL_SCHEDULED_STALE_MINUTES = env_int("PORTAL_SCHEDULED_STALE_MINUTES", 6 * 60)
+
+# ---------------------------------------------------------------- payments (README, "Payments")
+# VNPay 2.1.0: the merchant code and secret VNPay gives, its payment page and
+# its merchant API (querydr, refund); the defaults are VNPay's sandbox.
+PORTAL_VNPAY_TMN_CODE = env_str("PORTAL_VNPAY_TMN_CODE")
+# Providers applicants may pay with, in this order: "vnpay", "sandbox" (the
+# portal's own fake bank, development and demo only). By default VNPay once
+# its merchant code is set; dev.py says "sandbox".
+PORTAL_PAYMENT_PROVIDERS = env_list("PORTAL_PAYMENT_PROVIDERS", "vnpay" if PORTAL_VNPAY_TMN_CODE else "")
+# A payment URL expires after this many minutes (vnp_ExpireDate).
+PORTAL_PAYMENT_EXPIRE_MINUTES = env_int("PORTAL_PAYMENT_EXPIRE_MINUTES", 15)
+PORTAL_VNPAY_HASH_SECRET = env_str("PORTAL_VNPAY_HASH_SECRET")
+PORTAL_VNPAY_PAYMENT_URL = env_str("PORTAL_VNPAY_PAYMENT_URL", "https://sandbox.vnpayment.vn/paymentv2/vpcpay.html")
+PORTAL_VNPAY_API_URL = env_str("PORTAL_VNPAY_API_URL", "https://sandbox.vnpayment.vn/merchant_webapi/api/transaction")
+PORTAL_VNPAY_TIMEOUT = env_int("PORTAL_VNPAY_TIMEOUT", 15)  # seconds, for querydr and refund
+# The sandbox bank's pages (/payments/sandbox/…): 404 unless on (dev.py turns
+# it on). It signs with this secret and calls the portal's IPN at this base
+# URL (default WAGTAILADMIN_BASE_URL).
+PORTAL_PAYMENT_SANDBOX = env_bool("PORTAL_PAYMENT_SANDBOX", False)
+PORTAL_PAYMENT_SANDBOX_SECRET = env_str("PORTAL_PAYMENT_SANDBOX_SECRET", "sandbox-secret-not-for-real-money")
+PORTAL_PAYMENT_SANDBOX_BASE_URL = env_str("PORTAL_PAYMENT_SANDBOX_BASE_URL")
+# The browser is redirected to VNPay's page after the "Pay" form's POST: the
+# public pages' form-action must allow its origin.
+if "vnpay" in PORTAL_PAYMENT_PROVIDERS and PORTAL_VNPAY_PAYMENT_URL:
+    _vnpay = urlsplit(PORTAL_VNPAY_PAYMENT_URL)
+    if _vnpay.scheme and _vnpay.netloc:
+        _csp_public["DIRECTIVES"]["form-action"].append(f"{_vnpay.scheme}://{_vnpay.netloc}")
 
 LOGGING = {
     "version": 1,

@@ -23,3 +23,8 @@ ALLOWED_HOSTS = ["*"]
 # Search statistics and page views stay in memory until a test flushes them
 # (search.stats.flush) or sets an interval of its own.
 SEARCH_STATS_FLUSH_SECONDS = 0
+# Payments: the sandbox bank on (tests point it and VNPay at loopback servers).
+PORTAL_PAYMENT_SANDBOX = True
+PORTAL_PAYMENT_PROVIDERS = ["sandbox"]
+PORTAL_VNPAY_TMN_CODE = ""
+PORTAL_VNPAY_HASH_SECRET = ""

@@ -43,6 +43,9 @@ class ProviderResult:
     message: str = ""
     cancelled: bool = False  # the applicant cancelled at the provider
     raw: Mapping = field(default_factory=dict)
+    # False when the provider has no final word yet (a query answered "still
+    # in progress"): the answer is kept, the payment stays as it is.
+    final: bool = True
 
 
 class Outcome:
@@ -55,6 +58,7 @@ class Outcome:
     ALREADY = "already"  # the payment was already final: nothing changed
     INVALID_SIGNATURE = "invalid_signature"
     ERROR = "error"
+    PENDING = "pending"  # a query found no final answer yet: nothing changed
 
 
 class PaymentProvider(ABC):
@@ -64,6 +68,16 @@ class PaymentProvider(ABC):
     label: str = ""
     #: can `refund` be called
     supports_refund: bool = False
+
+    @classmethod
+    def configured(cls) -> bool:
+        """Are this provider's settings present (may it be built)?"""
+        return False
+
+    @classmethod
+    def from_settings(cls) -> PaymentProvider:
+        """The provider, built from the settings."""
+        return cls()
 
     @abstractmethod
     def start(self, payment, *, return_url: str, client_ip: str, language: str) -> str:
