@@ -116,7 +116,7 @@ def render_receipt_pdf(data: dict, language: str) -> bytes:
 
 def _make(payment: Payment, now) -> PaymentReceipt:
     with transaction.atomic():
-        locked = Payment.objects.select_for_update().select_related(
+        locked = Payment.objects.select_for_update(of=("self",)).select_related(
             "dossier", "dossier__agency", "dossier__procedure", "notice").get(pk=payment.pk)
         existing = PaymentReceipt.objects.filter(payment=locked).first()
         if existing is not None:

@@ -16,6 +16,8 @@ from eforms.models import PrivateStorage
 from payments.admin_views import RECEIPT_LOG_ACTION
 from payments.models import PaymentEvent, PaymentReceipt
 from payments.receipts import RECEIPT_ACTION, ReceiptError, applicant_receipt_url, ensure_receipt, read_receipt
+from tests.databases import postgresql_only
+from tests.eforms.test_races import join, run_together
 from tests.payments.admin_world import ITEM, build_world, make_payment, settle, use_fake_provider
 from tests.second_factor import pass_second_factor
 
@@ -113,3 +115,15 @@ def test_staff_of_another_agency_and_citizens_get_nothing_in_the_admin(world, cl
     response = client.get(url)
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
     assert not PaymentReceipt.objects.exists()
+
+
+@postgresql_only()
+@pytest.mark.django_db(transaction=True)
+def test_two_first_requests_at_once_make_one_receipt(monkeypatch):
+    use_fake_provider(monkeypatch)
+    payment = settle(make_payment(build_world()["dossier"]))
+    threads, results, errors = run_together(lambda: ensure_receipt(payment).pk, lambda: ensure_receipt(payment).pk)
+    join(threads)
+    assert errors == [None, None]
+    assert results[0] == results[1] == PaymentReceipt.objects.get(payment=payment).pk
+    assert PaymentEvent.objects.filter(payment=payment, action=RECEIPT_ACTION).count() == 1

@@ -21,6 +21,9 @@ from wagtail.users.models import UserProfile
 
 from payments.models import Payment, PaymentEvent, PaymentNotification, PaymentState, Reconciliation
 from payments.providers.base import ProviderResult
+from payments.reconciliation import reconcile_by_query
+from tests.databases import postgresql_only
+from tests.eforms.test_races import join, run_together
 from tests.payments.admin_world import (
     FAKE,
     FEE,
@@ -332,3 +335,25 @@ def test_exports_cannot_run_formulas_and_carry_the_totals(clerk, statement_world
     assert not any(cell.value.startswith(("=", "+", "@")) for cell in values)
     assert [row[1] for row in totals.iter_rows(values_only=True)][0] == run.totals["ours"]
     assert clerk.get(reverse("payments_admin:reconciliation_export", args=[run.pk, "pdf"])).status_code == 404
+
+
+@postgresql_only()
+@pytest.mark.django_db(transaction=True)
+def test_two_reconciliations_at_once_settle_a_payment_once(monkeypatch):
+    bank = use_fake_provider(monkeypatch)
+    world = build_world()
+    pending = make_payment(world["dossier"])
+    bank.says_paid(pending)
+    day = timezone.localdate()
+
+    def run():
+        return reconcile_by_query(FAKE, day, Payment.objects.all(), actor_label="test")
+
+    threads, results, errors = run_together(run, run)
+    join(threads)
+    assert errors == [None, None]
+    pending.refresh_from_db()
+    assert pending.state == PaymentState.PAID
+    assert PaymentEvent.objects.filter(payment=pending, action="paid").count() == 1
+    settled = [line["flags"] for run in Reconciliation.objects.all() for line in run.lines]
+    assert sorted(settled) == [[], ["settled"]]
