@@ -32,6 +32,7 @@ urlpatterns += i18n_patterns(
     path("", include("procedures.urls")),
     path("", include("eforms.urls")),
     path("", include("payments.urls")),
+    path("", include("payments.receipt_urls")),
     path("verify/", include("signing.urls")),
     # Wagtail's own front-end login is Django's plain LoginView: no rate
     # limit, no verified-email rule, no second factor. Private pages already

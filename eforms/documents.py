@@ -175,10 +175,17 @@ def render_pdf(document: IssuedDocument) -> bytes:
             "document": document, "d": document.data, "body": body,  # a SafeString: rendered and escaped by its template
             "LANGUAGE_CODE": document.language, "creator": settings.WAGTAIL_SITE_NAME,
         })
+    return html_to_pdf(html, document.number)
+
+
+def html_to_pdf(html: str, name: str) -> bytes:
+    """A whole HTML page (such as one wrapped in `eforms/documents/pdf.html`)
+    as a PDF, with the embedded fonts and nothing else loaded; `name` says
+    which document failed in the error."""
     out = io.BytesIO()
     result = pisa.CreatePDF(html, dest=out, encoding="utf-8", link_callback=_fonts_only)
     if result.err:
-        raise DocumentError(f"xhtml2pdf reported {result.err} error(s) for {document.number}")
+        raise DocumentError(f"xhtml2pdf reported {result.err} error(s) for {name}")
     return out.getvalue()
 
 

@@ -15,6 +15,7 @@ How these change is `payments.services`; providers are `payments.providers`.
 
 from __future__ import annotations
 
+import secrets
 import uuid
 
 from django.conf import settings
@@ -23,6 +24,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from eforms.models import private_storage
+
 __all__ = [
     "FeeNotice",
     "FeeNoticeItem",
@@ -30,7 +33,10 @@ __all__ = [
     "Payment",
     "PaymentEvent",
     "PaymentNotification",
+    "PaymentReceipt",
     "PaymentState",
+    "Reconciliation",
+    "ReconciliationMode",
 ]
 
 
@@ -150,6 +156,9 @@ class Payment(models.Model):
         # a notice twice (two tabs), the bank took the money twice and the
         # second payment must be recorded as paid too, flagged for a refund.
         indexes = [models.Index(fields=["provider", "created_at"], name="payment_provider_day")]
+        # Given to a group or user in the admin; always within the agencies
+        # the user's staff memberships reach (payments.payment_scope).
+        permissions = [("reconcile_payment", _("Can reconcile payments with the provider's records"))]
 
     def __str__(self) -> str:
         return self.reference
@@ -211,3 +220,70 @@ class PaymentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.payment} {self.action} {self.from_state}→{self.to_state}"
+
+
+def receipt_file_name(instance: PaymentReceipt, filename: str) -> str:
+    now = timezone.now()
+    return f"receipts/{now:%Y/%m}/{secrets.token_hex(16)}.pdf"
+
+
+class PaymentReceipt(models.Model):
+    """The e-receipt (biên lai điện tử) of a paid payment, made once
+    (`payments.receipts`): the facts it printed and its PDF in private
+    storage with its SHA-256, so every download is the same file."""
+
+    payment = models.OneToOneField(Payment, verbose_name=_("payment"), on_delete=models.PROTECT,
+                                   related_name="receipt")
+    number = models.CharField(_("number"), max_length=64, unique=True)
+    issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
+    language = models.CharField(_("language"), max_length=8)
+    data = models.JSONField(_("facts printed"), default=dict)
+    file = models.FileField(_("PDF"), storage=private_storage, upload_to=receipt_file_name, max_length=255)
+    size = models.PositiveIntegerField(_("size in bytes"), default=0)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+
+    class Meta:
+        verbose_name = _("e-receipt")
+        verbose_name_plural = _("e-receipts")
+        ordering = ["-issued_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def filename(self) -> str:
+        return "bien-lai-" + "".join(c if c.isalnum() or c in "-_" else "-" for c in self.number) + ".pdf"
+
+
+class ReconciliationMode(models.TextChoices):
+    QUERY = "query", _("Asked the provider")
+    STATEMENT = "statement", _("Uploaded statement")
+
+
+class Reconciliation(models.Model):
+    """One comparison of our payments of a day with a provider's word
+    (`payments.reconciliation`), kept so it can be read and exported later.
+    Its lines hold only what the person who ran it could see."""
+
+    provider = models.CharField(_("provider"), max_length=32)
+    day = models.DateField(_("day"))
+    mode = models.CharField(_("compared with"), max_length=16, choices=ReconciliationMode.choices)
+    created_at = models.DateTimeField(_("run at"), default=timezone.now, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("run by"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="payment_reconciliations",
+    )
+    created_by_label = models.CharField(_("run by (name)"), max_length=255, blank=True)
+    statement_name = models.CharField(_("statement file"), max_length=255, blank=True)
+    statement_sha256 = models.CharField(_("statement SHA-256"), max_length=64, blank=True)
+    totals = models.JSONField(_("totals"), default=dict)
+    lines = models.JSONField(_("lines"), default=list)
+    mismatches = models.PositiveIntegerField(_("mismatches"), default=0)
+
+    class Meta:
+        verbose_name = _("payment reconciliation")
+        verbose_name_plural = _("payment reconciliations")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.day:%Y-%m-%d} {self.mode}"

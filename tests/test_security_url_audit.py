@@ -135,6 +135,7 @@ NOT_VISITED = {
     "my_dossier_supplement": "the applicant's own dossier (tests/eforms/test_my_dossiers.py)",
     "dossier_document": "the applicant's own Circular 03/2025 documents, never 06 (tests/backoffice/test_documents.py)",
     "dossier_document_pdf": "the same, as PDF (tests/backoffice/test_documents.py)",
+    "payment_receipt_pdf": "the applicant's own e-receipt of a paid payment (tests/payments/test_receipts.py)",
     # applying: the applicant's own draft
     "procedure_apply": "starts a draft for the signed-in applicant (tests/eforms/test_apply.py)",
     "eforms_apply_review": "the applicant's own draft (tests/eforms/test_apply.py)",
