@@ -30,6 +30,8 @@ INSTALLED_APPS = [
     "payments",
     "postal",
     "backoffice",
+    # the back-office API for agencies' software and open data (/api/v1/)
+    "api",
     "csp",
     # Wagtail
     "wagtail_localize",
@@ -51,6 +53,9 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_filters",
+    # the API's framework (its Swagger UI served from static files, not a CDN) and its OAuth 2.0 tokens
+    "ninja",
+    "oauth2_provider",
     # citizens' accounts
     "allauth",
     "allauth.account",
@@ -76,6 +81,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # /api/v1/ has no language prefix: its answers follow Accept-Language (Vietnamese by default)
+    "api.middleware.ApiLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -533,6 +540,40 @@ PORTAL_DUE_SOON_WORKING_DAYS = env_int("PORTAL_DUE_SOON_WORKING_DAYS", 2)
 # `manage.py run_scheduled`: a job still marked running after this many
 # minutes is taken for a dead run's, and the next due run goes ahead.
 PORTAL_SCHEDULED_STALE_MINUTES = env_int("PORTAL_SCHEDULED_STALE_MINUTES", 6 * 60)
+
+# ---------------------------------------------------------------- the API (/api/v1/, api app)
+# OAuth 2.0 client credentials (django-oauth-toolkit): each API client is a
+# DOT application of one agency (api.models.ApiClient). Tokens are short-lived
+# bearer tokens, stored by checksum only; client secrets are hashed. The
+# login tests' stand-in identity provider (tests/oidc_provider) has its own
+# settings module and its own OAUTH2_PROVIDER.
+# Named, so that migrations of models that point at the application (api.ApiClient) can refer to it.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER = {
+    "SCOPES": {
+        "dossiers:read": "Read the agency's dossiers",
+        "dossiers:write": "Act on the agency's dossiers",
+        "catalogue:read": "Read the procedure catalogue",
+    },
+    # the scopes a client may hold are its own (api.scopes), never more than SCOPES
+    "SCOPES_BACKEND_CLASS": "api.scopes.ApiClientScopes",
+    "OAUTH2_VALIDATOR_CLASS": "api.oauth.ApiClientValidator",
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("PORTAL_API_TOKEN_SECONDS", 600),
+    # RFC 9700: tokens only in the Authorization header, and not stored in clear
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "PKCE_REQUIRED": True,
+}
+# A signed download link to a dossier file lives this many seconds.
+PORTAL_API_DOWNLOAD_LINK_SECONDS = env_int("PORTAL_API_DOWNLOAD_LINK_SECONDS", 300)
+# Open data (no token): "requests/seconds" per client address; a client
+# with the catalogue:read scope counts by client instead, at its own limit.
+PORTAL_API_OPEN_RATE = env_str("PORTAL_API_OPEN_RATE", "60/60")
+PORTAL_API_CLIENT_RATE = env_str("PORTAL_API_CLIENT_RATE", "600/60")
+# Cache-Control max-age of the open data answers (seconds).
+PORTAL_API_OPEN_MAX_AGE = env_int("PORTAL_API_OPEN_MAX_AGE", 300)
+# An Idempotency-Key is remembered this many hours.
+PORTAL_API_IDEMPOTENCY_HOURS = env_int("PORTAL_API_IDEMPOTENCY_HOURS", 24)
 
 LOGGING = {
     "version": 1,
