@@ -5,6 +5,7 @@ files). Errors are RFC 9457 problem details (`api.problems`)."""
 from __future__ import annotations
 
 from ninja import NinjaAPI
+from ninja.renderers import JSONRenderer
 
 from . import problems
 from .dossiers import router as dossiers_router
@@ -20,6 +21,12 @@ DESCRIPTION = """The back-office API of the public-services portal, for agencies
 `grant_type=client_credentials`; send the token as `Authorization: Bearer …`), and open data
 without a token. Every write takes an `Idempotency-Key` header. Errors are
 `application/problem+json` (RFC 9457), in the language of `Accept-Language` (Vietnamese by default)."""
+
+
+class Renderer(JSONRenderer):
+    """ninja's JSON (dates as ISO 8601 to the millisecond), with Vietnamese kept readable."""
+
+    json_dumps_params = {"ensure_ascii": False}
 
 
 class PortalAPI(NinjaAPI):
@@ -56,6 +63,7 @@ api = PortalAPI(
     version="1",
     description=DESCRIPTION,
     urls_namespace="api_v1",
+    renderer=Renderer(),
 )
 problems.install(api)
 api.add_router("", dossiers_router)

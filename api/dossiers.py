@@ -229,7 +229,7 @@ def json_response(request, schema, data: dict, status: int = 200) -> HttpRespons
     """A validated answer, rendered now (writes store it for replays)."""
     from .api import api
 
-    return api.create_response(request, schema.model_validate(data).model_dump(mode="json"), status=status)
+    return api.create_response(request, schema.model_validate(data).model_dump(), status=status)
 
 
 # ---------------------------------------------------------------- the feed and one dossier

@@ -289,8 +289,9 @@ def lookup(request, body: LookupByCode | LookupByPerson):
         results.append({**view.__dict__, "status": str(view.status), "procedure": str(view.procedure),
                         "agency": str(view.agency),
                         "history": [{"status": str(step.status), "at": step.at} for step in view.history]})
-    data = LookupOut.model_validate({"results": results}).model_dump(mode="json")
-    answer = HttpResponse(json_bytes(data), content_type="application/json; charset=utf-8")
+    from .api import api
+
+    answer = api.create_response(request, LookupOut.model_validate({"results": results}).model_dump(), status=200)
     answer["Cache-Control"] = "no-store"
     return answer
 
