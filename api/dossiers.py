@@ -235,7 +235,7 @@ def json_response(request, schema, data: dict, status: int = 200) -> HttpRespons
 # ---------------------------------------------------------------- the feed and one dossier
 
 
-@router.get("/dossiers", response=ChangesPage, auth=READ, url_name="dossiers",
+@router.get("/dossiers", response=ChangesPage, auth=READ, url_name="api_dossiers",
             summary="New and changed dossiers, oldest change first")
 def list_changes(request, cursor: Query[str | None] = None, limit: Query[int] = 100):
     """The agency's dossiers in the order they were submitted or last
@@ -255,7 +255,7 @@ def list_changes(request, cursor: Query[str | None] = None, limit: Query[int] = 
             "has_more": page.has_more}
 
 
-@router.get("/dossiers/{code}", response=DossierDetail, auth=READ, url_name="dossier",
+@router.get("/dossiers/{code}", response=DossierDetail, auth=READ, url_name="api_dossier",
             summary="One dossier: answers, files, documents, history")
 def read_dossier(request, code: str = CODE):
     client = request.auth
@@ -266,7 +266,7 @@ def read_dossier(request, code: str = CODE):
 
 
 @router.post("/dossiers/{code}/acknowledge", response={200: AcknowledgementOut}, auth=WRITE,
-             url_name="dossier_acknowledge", summary="Say the client's software has taken the dossier in")
+             url_name="api_dossier_acknowledge", summary="Say the client's software has taken the dossier in")
 def acknowledge(request, body: AcknowledgeIn, code: str = CODE):
     client = request.auth
 
@@ -344,7 +344,7 @@ def _kwargs(client: ApiClient, dossier: Dossier, action: str, body: ActionIn) ->
     return kwargs
 
 
-@router.post("/dossiers/{code}/actions/{action}", response={200: ActionOut}, auth=WRITE, url_name="dossier_action",
+@router.post("/dossiers/{code}/actions/{action}", response={200: ActionOut}, auth=WRITE, url_name="api_dossier_action",
              summary="Take a lifecycle action, as the agency's staff would")
 def take_action(request, action: ActionName, body: ActionIn, code: str = CODE):
     """Through `eforms.lifecycle`, with the same checks as the back office:
@@ -368,7 +368,7 @@ def take_action(request, action: ActionName, body: ActionIn, code: str = CODE):
     return idempotency.run(request, client, work)
 
 
-@router.post("/dossiers/{code}/files", response={201: UploadOut}, auth=WRITE, url_name="dossier_upload",
+@router.post("/dossiers/{code}/files", response={201: UploadOut}, auth=WRITE, url_name="api_dossier_upload",
              summary="Upload a result file, or a supplement handed in at the desk")
 def upload_file(request, purpose: Form[Literal["result", "supplement"]], file: File[UploadedFile],
                 code: str = CODE):
@@ -407,7 +407,7 @@ def upload_file(request, purpose: Form[Literal["result", "supplement"]], file: F
 # ---------------------------------------------------------------- downloads
 
 
-@router.get("/files/{token}", auth=READ, url_name="file_download", summary="Download a file by its signed link",
+@router.get("/files/{token}", auth=READ, url_name="api_file_download", summary="Download a file by its signed link",
             response={200: None})
 def download(request, token: str = Path(..., max_length=500)):
     client = request.auth

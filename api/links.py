@@ -31,7 +31,7 @@ class BadLink(Exception):
 
 def make(request, client, kind: str, ident) -> tuple[str, dt.datetime]:
     token = signing.TimestampSigner(salt=SALT).sign_object({"c": client.pk, "k": kind, "i": str(ident)})
-    url = request.build_absolute_uri(reverse("api_v1:file_download", kwargs={"token": token}))
+    url = request.build_absolute_uri(reverse("api_v1:api_file_download", kwargs={"token": token}))
     return url, timezone.now() + dt.timedelta(seconds=settings.PORTAL_API_DOWNLOAD_LINK_SECONDS)
 
 

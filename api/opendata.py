@@ -147,7 +147,7 @@ FILTERS = {"field": Query(None, max_length=64, description="Field code, e.g. ho-
            "level": Query(None, ge=1, le=4, description="Online service level 1–4")}
 
 
-@router.get("/open/fields", response=list[FieldOut], auth=None, url_name="open_fields",
+@router.get("/open/fields", response=list[FieldOut], auth=None, url_name="api_open_fields",
             summary="Fields of administration")
 def fields(request):
     throttle(request)
@@ -156,7 +156,7 @@ def fields(request):
     return cacheable(request, json_bytes(data), "application/json; charset=utf-8")
 
 
-@router.get("/open/agencies", response=list[AgencyOut], auth=None, url_name="open_agencies",
+@router.get("/open/agencies", response=list[AgencyOut], auth=None, url_name="api_open_agencies",
             summary="Agencies that receive dossiers")
 def agencies(request):
     throttle(request)
@@ -168,7 +168,7 @@ def agencies(request):
     return cacheable(request, json_bytes(data), "application/json; charset=utf-8")
 
 
-@router.get("/open/procedures", response=ProcedurePageOut, auth=None, url_name="open_procedures",
+@router.get("/open/procedures", response=ProcedurePageOut, auth=None, url_name="api_open_procedures",
             summary="The procedure catalogue, a page at a time")
 def procedures(request, field: str | None = FILTERS["field"], agency: str | None = FILTERS["agency"],
                level: int | None = FILTERS["level"], page: int = Query(1, ge=1, le=100000),
@@ -197,7 +197,7 @@ CSV_COLUMNS = ("code", "title", "field_code", "field", "agency_code", "agency", 
                "processing_time", "processing_unit", "fee_vnd", "fees", "components", "form_templates", "url")
 
 
-@router.get("/open/procedures.csv", auth=None, url_name="open_procedures_csv",
+@router.get("/open/procedures.csv", auth=None, url_name="api_open_procedures_csv",
             summary="The whole procedure catalogue as CSV", response={200: None})
 def procedures_csv(request, field: str | None = FILTERS["field"], agency: str | None = FILTERS["agency"],
                    level: int | None = FILTERS["level"]):
@@ -222,7 +222,7 @@ def procedures_csv(request, field: str | None = FILTERS["field"], agency: str | 
     return cacheable(request, out.getvalue().encode("utf-8"), "text/csv; charset=utf-8", filename="thu-tuc.csv")
 
 
-@router.get("/open/procedures/{code}", response=ProcedureOut, auth=None, url_name="open_procedure",
+@router.get("/open/procedures/{code}", response=ProcedureOut, auth=None, url_name="api_open_procedure",
             summary="One procedure")
 def procedure(request, code: str = Path(..., max_length=40, pattern=r"^[0-9A-Za-z.\-_]+$")):
     throttle(request)
@@ -249,7 +249,7 @@ def _form_errors(form) -> Problem:
                    kind="validation", errors=errors)
 
 
-@router.post("/open/lookup", response=LookupOut, auth=None, url_name="open_lookup",
+@router.post("/open/lookup", response=LookupOut, auth=None, url_name="api_open_lookup",
              summary="The public status look-up, with the rules of /lookup/")
 def lookup(request, body: LookupByCode | LookupByPerson):
     """The dossier code with the applicant's ID number or phone, or the ID
