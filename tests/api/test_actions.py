@@ -242,3 +242,26 @@ def test_two_requests_with_one_key_at_once_act_once():
     assert sorted(a.get("Idempotent-Replayed", "") for a in answers) == ["", "true"]
     assert DossierEvent.objects.filter(dossier=dossier, action="receive").count() == 1
     assert IdempotencyRecord.objects.filter(key="same-key").count() == 1
+
+
+def test_prune_forgets_old_keys_and_expired_tokens(world):
+    import datetime as dt
+
+    from django.core.management import call_command
+    from django.utils import timezone
+    from oauth2_provider.models import AccessToken
+
+    a, dossier = world["a"], world["dossier_a"]
+    act(a, dossier, "receive", {}, key="old-key")
+    act(a, dossier, "start_processing", {}, key="new-key")
+    IdempotencyRecord.objects.filter(key="old-key").update(created_at=timezone.now() - dt.timedelta(hours=25))
+    expired = make_caller(world["agency_a"], name="Cũ")
+    AccessToken.objects.filter(application_id=expired.client.application_id).update(
+        expires=timezone.now() - dt.timedelta(days=1))
+    call_command("prune_api", stdout=__import__("io").StringIO())
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["new-key"]
+    assert not AccessToken.objects.filter(application_id=expired.client.application_id).exists()
+    assert AccessToken.objects.filter(application_id=a.client.application_id).exists()
+    # a forgotten key may be used afresh
+    assert act(a, dossier, "request_supplement", {"items": ["CCCD"], "deadline": "2099-01-01"},
+               key="old-key").status_code == 200
