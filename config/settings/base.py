@@ -559,9 +559,16 @@ OAUTH2_PROVIDER = {
     "SCOPES_BACKEND_CLASS": "api.scopes.ApiClientScopes",
     "OAUTH2_VALIDATOR_CLASS": "api.oauth.ApiClientValidator",
     "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("PORTAL_API_TOKEN_SECONDS", 600),
-    # RFC 9700: tokens only in the Authorization header, and not stored in clear
+    # RFC 9700 (OAuth 2.0 Security BCP): tokens only in the Authorization header and not stored in clear;
+    # the grants and redirects the API never uses (it takes client credentials only) closed as well.
     "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
     "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
     "PKCE_REQUIRED": True,
 }
 # A signed download link to a dossier file lives this many seconds.

@@ -123,7 +123,7 @@ def test_a_token_in_the_query_string_is_refused(world):
     assert Client().get(f"/api/v1/dossiers?access_token={a.token}").status_code == 401
 
 
-def test_last_used_is_written_at_most_once_a_minute(world, django_assert_num_queries):
+def test_last_used_is_written_at_most_once_a_minute(world):
     a = world["a"]
     client = ApiClient.objects.get(pk=a.client.pk)
     assert client.last_used_at is None
