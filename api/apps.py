@@ -13,5 +13,18 @@ class ApiConfig(AppConfig):
 
     def ready(self) -> None:
         from api import changes
+        from eforms.extensions import register_section
 
         changes.connect()
+        register_section("staff", acknowledgements_section)
+
+
+def acknowledgements_section(request, dossier):
+    """On the back office's dossier screen: which API clients said they took the dossier in."""
+    from api.models import Acknowledgement
+    from eforms.extensions import Section
+
+    acknowledgements = list(Acknowledgement.objects.filter(dossier=dossier).select_related("client"))
+    if not acknowledgements:
+        return None
+    return Section("api/includes/acknowledgements.html", {"acknowledgements": acknowledgements})

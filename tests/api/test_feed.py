@@ -61,7 +61,7 @@ def test_paging_while_dossiers_change_skips_and_repeats_nothing(world):
     repeated = {code for code in codes if codes.count(code) > 1}
     assert repeated <= {everything[0].code, everything[3].code}
     assert repeated >= set(changed_after_seen)
-    final = {code: status for code, status in seen}
+    final = dict(seen)
     for dossier in everything:
         dossier.refresh_from_db()
         assert final[dossier.code] == dossier.status

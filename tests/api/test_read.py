@@ -45,3 +45,19 @@ def test_the_whole_dossier(world):
     forward = next(e for e in body["history"] if e["action"] == "forward")
     assert forward["note"] == "Giao chị Lan" and forward["actor_kind"] == "api"
     assert "start_processing" in body["allowed_actions"] and "receive" not in body["allowed_actions"]
+
+
+def test_staff_see_the_acknowledgement_on_the_dossier_screen(world):
+    from django.test import Client
+
+    from tests.dossier_factories import make_staff
+    from tests.second_factor import pass_second_factor
+
+    a, dossier = world["a"], world["dossier_a"]
+    staff = pass_second_factor(Client(), make_staff("tiepnhan.ack", world["agency_a"], "receiver"))
+    screen = staff.get(f"/admin/backoffice/dossiers/{dossier.pk}/")
+    assert screen.status_code == 200
+    assert "MC-2026-7" not in screen.content.decode()
+    a.post(f"/api/v1/dossiers/{dossier.code}/acknowledge", {"reference": "MC-2026-7"})
+    html = staff.get(f"/admin/backoffice/dossiers/{dossier.pk}/").content.decode()
+    assert "MC-2026-7" in html and "Một cửa Sở Tư pháp" in html
