@@ -4,12 +4,14 @@ from django.conf.urls.static import static
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.generic import RedirectView
+from oauth2_provider import views as oauth2_views
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps import Sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from accounts.admin_door import AdminPasswordResetView
+from api.api import api
 from home.views import healthz
 
 # Addresses that are the same in every language (DESIGN.md, "Public URLs").
@@ -22,6 +24,9 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     # the payment providers' server-to-server notifications: no language
     path("payments/", include("payments.callback_urls")),
+    # the back-office API and open data (api), and its OAuth 2.0 token endpoint (client credentials only)
+    path("api/v1/", api.urls),
+    path("o/token/", oauth2_views.TokenView.as_view(), name="oauth2_token"),
 ]
 
 # Vietnamese has no prefix, English lives under /en/. Each app's own URLs

@@ -10,7 +10,8 @@ serves in a same-origin frame of the editor) gets
 A sign-in page POSTs to the portal, which answers with a redirect to the
 identity provider; browsers check that redirect against ``form-action``, so
 the pages under the accounts URLs also allow the origins of the configured
-identity providers (settings or Social applications in the admin).
+identity providers (settings or Social applications in the admin), and
+the API's documentation page (/api/v1/docs) allows data: images.
 """
 
 from __future__ import annotations
@@ -46,6 +47,13 @@ def _without_language(path: str) -> str:
 def is_admin_path(path: str) -> bool:
     prefix = _prefix("wagtailadmin_home")
     return bool(prefix) and path.startswith(prefix)
+
+
+def is_api_docs_path(path: str) -> bool:
+    """The API's Swagger UI (django-ninja, from static files): its
+    stylesheet draws icons from data: URIs."""
+    docs = _prefix("api_v1:openapi-view")
+    return bool(docs) and path == docs
 
 
 def is_accounts_path(path: str) -> bool:
@@ -88,6 +96,8 @@ class PortalCSPMiddleware(CSPMiddleware):
         admin = getattr(request, "is_preview", False) or is_admin_path(request.path_info)
         if parts.config is None and admin:
             parts.config = dict(settings.PORTAL_ADMIN_CSP_DIRECTIVES)
+        elif is_api_docs_path(request.path_info):
+            parts.update = {**(parts.update or {}), "img-src": ["data:"]}
         elif is_accounts_path(request.path_info):
             providers = identity_provider_origins(request)
             if providers:

@@ -16,7 +16,7 @@ Outcomes:
 - ``ok``: the page is served (200).
 - ``login``: sent to a sign-in page (citizens' login, or the admin's).
 - ``second_factor``: sent to the admin's second-factor check.
-- ``refused``: nothing of the resource (403, 404 or 405); no personal data.
+- ``refused``: nothing of the resource (401, 403, 404 or 405); no personal data.
 - ``redirect``: a redirect elsewhere on the portal that discloses nothing
   (permanent links, the closed Wagtail login, sign-out).
 
@@ -119,6 +119,31 @@ TABLE: dict[str, tuple] = {
     "wagtailusers_users:index": (lambda w: reverse("wagtailusers_users:index"),
                                  {"anon": "login", "citizen": "login", "staff_pw": "second_factor",
                                   "staff": "refused"}),
+    # the API (/api/v1/): its schema, docs and open data for anyone; the agency's dossiers only with an API
+    # client's bearer token (tests/api/), never with a session, staff's included (401)
+    "openapi-json": (lambda w: reverse("api_v1:openapi-json"), PUBLIC),
+    "openapi-view": (lambda w: reverse("api_v1:openapi-view"), PUBLIC),
+    "api-root": (lambda w: reverse("api_v1:api-root"), dict.fromkeys(VISITORS, "refused")),
+    "api_dossiers": (lambda w: reverse("api_v1:api_dossiers"), dict.fromkeys(VISITORS, "refused")),
+    "api_dossier": (lambda w: reverse("api_v1:api_dossier", args=[w["dossier"].code]),
+                    dict.fromkeys(VISITORS, "refused")),
+    "api_dossier_acknowledge": (lambda w: reverse("api_v1:api_dossier_acknowledge", args=[w["dossier"].code]),
+                                dict.fromkeys(VISITORS, "refused")),
+    "api_dossier_action": (lambda w: reverse("api_v1:api_dossier_action", args=[w["dossier"].code, "receive"]),
+                           dict.fromkeys(VISITORS, "refused")),
+    "api_dossier_upload": (lambda w: reverse("api_v1:api_dossier_upload", args=[w["dossier"].code]),
+                           dict.fromkeys(VISITORS, "refused")),
+    "api_file_download": (lambda w: reverse("api_v1:api_file_download", args=["x:y:z"]),
+                          dict.fromkeys(VISITORS, "refused")),
+    "api_open_fields": (lambda w: reverse("api_v1:api_open_fields"), PUBLIC),
+    "api_open_agencies": (lambda w: reverse("api_v1:api_open_agencies"), PUBLIC),
+    "api_open_procedures": (lambda w: reverse("api_v1:api_open_procedures"), PUBLIC),
+    "api_open_procedures_csv": (lambda w: reverse("api_v1:api_open_procedures_csv"), PUBLIC),
+    "api_open_procedure": (lambda w: reverse("api_v1:api_open_procedure", args=[w["procedure"].code]), PUBLIC),
+    # POST only: the status look-up's rules (tests/api/test_open_data.py)
+    "api_open_lookup": (lambda w: reverse("api_v1:api_open_lookup"), dict.fromkeys(VISITORS, "refused")),
+    # client credentials only, POST (tests/api/test_tokens.py)
+    "oauth2_token": (lambda w: reverse("oauth2_token"), dict.fromkeys(VISITORS, "refused")),
 }
 
 # Addresses that the table does not visit one by one, with the reason. The
@@ -210,7 +235,7 @@ def _outcome(response) -> str:
     status = response.status_code
     if status == 200:
         return "ok"
-    if status in (403, 404, 405, 410):
+    if status in (401, 403, 404, 405, 410):
         return "refused"
     if status in (301, 302, 303, 307, 308):
         location = response["Location"]

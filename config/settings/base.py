@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "payments",
     "postal",
     "backoffice",
+    # the back-office API for agencies' software and open data (/api/v1/)
+    "api",
     "csp",
     # Wagtail
     "wagtail_localize",
@@ -52,6 +54,9 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_filters",
+    # the API's framework (its Swagger UI served from static files, not a CDN) and its OAuth 2.0 tokens
+    "ninja",
+    "oauth2_provider",
     # citizens' accounts
     "allauth",
     "allauth.account",
@@ -77,6 +82,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # /api/v1/ has no language prefix: its answers follow Accept-Language (Vietnamese by default)
+    "api.middleware.ApiLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -579,6 +586,47 @@ if "vnpay" in PORTAL_PAYMENT_PROVIDERS and PORTAL_VNPAY_PAYMENT_URL:
     _vnpay = urlsplit(PORTAL_VNPAY_PAYMENT_URL)
     if _vnpay.scheme and _vnpay.netloc:
         _csp_public["DIRECTIVES"]["form-action"].append(f"{_vnpay.scheme}://{_vnpay.netloc}")
+
+# ---------------------------------------------------------------- the API (/api/v1/, api app)
+# OAuth 2.0 client credentials (django-oauth-toolkit): each API client is a
+# DOT application of one agency (api.models.ApiClient). Tokens are short-lived
+# bearer tokens, stored by checksum only; client secrets are hashed. The
+# login tests' stand-in identity provider (tests/oidc_provider) has its own
+# settings module and its own OAUTH2_PROVIDER.
+# Named, so that migrations of models that point at the application (api.ApiClient) can refer to it.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER = {
+    "SCOPES": {
+        "dossiers:read": "Read the agency's dossiers",
+        "dossiers:write": "Act on the agency's dossiers",
+        "catalogue:read": "Read the procedure catalogue",
+    },
+    # the scopes a client may hold are its own (api.scopes), never more than SCOPES
+    "SCOPES_BACKEND_CLASS": "api.scopes.ApiClientScopes",
+    "OAUTH2_VALIDATOR_CLASS": "api.oauth.ApiClientValidator",
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("PORTAL_API_TOKEN_SECONDS", 600),
+    # RFC 9700 (OAuth 2.0 Security BCP): tokens only in the Authorization header and not stored in clear;
+    # the grants and redirects the API never uses (it takes client credentials only) closed as well.
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
+    "PKCE_REQUIRED": True,
+}
+# A signed download link to a dossier file lives this many seconds.
+PORTAL_API_DOWNLOAD_LINK_SECONDS = env_int("PORTAL_API_DOWNLOAD_LINK_SECONDS", 300)
+# Open data (no token): "requests/seconds" per client address; a client
+# with the catalogue:read scope counts by client instead, at its own limit.
+PORTAL_API_OPEN_RATE = env_str("PORTAL_API_OPEN_RATE", "60/60")
+PORTAL_API_CLIENT_RATE = env_str("PORTAL_API_CLIENT_RATE", "600/60")
+# Cache-Control max-age of the open data answers (seconds).
+PORTAL_API_OPEN_MAX_AGE = env_int("PORTAL_API_OPEN_MAX_AGE", 300)
+# An Idempotency-Key is remembered this many hours.
+PORTAL_API_IDEMPOTENCY_HOURS = env_int("PORTAL_API_IDEMPOTENCY_HOURS", 24)
 
 LOGGING = {
     "version": 1,
