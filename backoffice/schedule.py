@@ -84,6 +84,10 @@ SCHEDULE: list[Job] = [
     Job("purge_draft_uploads", daily_at=NIGHT),
     Job("refresh_search_popularity", daily_at=NIGHT),
     Job("flush_search_stats", daily_at=NIGHT),
+    # payments the bank took but never notified: asked for, today's and (after midnight) yesterday's
+    Job("reconcile_payments", every=30 * MINUTE, args=("--day", "today")),
+    Job("reconcile_payments_yesterday", daily_at=NIGHT, command="reconcile_payments", args=("--day", "yesterday")),
+    Job("prune_api", daily_at=NIGHT),
 ]
 
 

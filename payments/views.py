@@ -33,7 +33,7 @@ from core.client import client_ip
 from eforms.extensions import Section
 from eforms.models import Dossier, DossierStatus
 
-from . import services
+from . import receipts, services
 from .forms import StartPaymentForm
 from .models import FeeNotice, Payment, PaymentState
 from .providers import UnknownProvider, enabled_providers, get_provider, provider_label
@@ -79,7 +79,9 @@ def notice_rows(dossier: Dossier) -> list[dict]:
             "items": [{"item": item, "amount": vnd(item.amount_vnd)} for item in notice.items.all()],
             "total": vnd(notice.total_vnd),
             "payments": [{"payment": p, "amount": vnd(p.amount_vnd), "provider": provider_label(p.provider),
-                          "refunded": vnd(p.refunded_vnd) if p.refunded_vnd else ""} for p in payments],
+                          "refunded": vnd(p.refunded_vnd) if p.refunded_vnd else "",
+                          "receipt_url": receipts.applicant_receipt_url(p) if p.paid_at else ""}
+                         for p in payments],
             "pending": [p for p in payments if p.state == PaymentState.PENDING],
         })
     return rows

@@ -166,6 +166,15 @@ def test_apply_pay_in_the_sandbox_receive_a_signed_result_and_verify_it(
     expect(page.locator("h1")).to_have_count(1)
     assert_accessible(page)
 
+    # the e-receipt of the paid payment, from the dossier's page
+    page.goto(f"/ho-so-cua-toi/{code}/")
+    with page.expect_download() as receipt:
+        page.locator("section[aria-labelledby=fees-title] a[href*='/bien-lai/']").click()
+    with open(receipt.value.path(), "rb") as downloaded:
+        assert downloaded.read().startswith(b"%PDF")
+    payment.refresh_from_db()
+    assert payment.receipt_number
+
     # the officer receives, processes and completes with a result PDF
     officer = officer_page(browser, live_server, world)
     officer.goto(f"/admin/backoffice/dossiers/{dossier.pk}/")

@@ -190,6 +190,19 @@ def test_the_scheduler_command_settles_older_pending_payments_and_prints_mismatc
         call_command("reconcile_payments", provider=FAKE, day="14/07/2025", stdout=io.StringIO())
 
 
+def test_the_scheduler_names_yesterday_for_a_payment_started_before_midnight(world, bank):
+    """The nightly job passes --day yesterday: a payment started late
+    yesterday and paid without a notification is settled the next night."""
+    late = make_payment(world["dossier"], created_at=timezone.now() - dt.timedelta(days=1))
+    bank.says_paid(late)
+    call_command("reconcile_payments", provider=FAKE, day="today", stdout=io.StringIO())
+    late.refresh_from_db()
+    assert late.state == PaymentState.PENDING
+    call_command("reconcile_payments", provider=FAKE, day="yesterday", stdout=io.StringIO())
+    late.refresh_from_db()
+    assert late.state == PaymentState.PAID
+
+
 # ---------------------------------------------------------------- statements
 
 

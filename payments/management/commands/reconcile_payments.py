@@ -17,14 +17,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--provider", help="provider code, as stored in Payment.provider (default: all enabled)")
-        parser.add_argument("--day", help="YYYY-MM-DD, local time (default: today)")
+        parser.add_argument("--day", help='YYYY-MM-DD, "today" or "yesterday", local time (default: today)')
         parser.add_argument("--older-than", type=int, default=15, metavar="MINUTES",
                             help="leave pending payments younger than this alone (default: 15)")
         parser.add_argument("--strict", action="store_true", help="exit non-zero when a line is flagged")
 
     def handle(self, *args, provider=None, day=None, older_than=15, strict=False, **options):
         try:
-            day = dt.date.fromisoformat(day) if day else timezone.localdate()
+            today = timezone.localdate()
+            named = {"today": today, "yesterday": today - dt.timedelta(days=1)}
+            day = named[day] if day in named else dt.date.fromisoformat(day) if day else today
         except ValueError:
             raise CommandError(f"--day must be YYYY-MM-DD, not {day!r}") from None
         if older_than < 0:
