@@ -119,7 +119,7 @@ def test_a_payment_request_not_signed_by_the_portal_is_refused(settings):
     params["vnp_SecureHash"] = sandbox_signature(params, "another-secret")
     response = Client().get(reverse("payments_callbacks:sandbox_pay"), params)
     assert response.status_code == 400
-    assert "not signed by the merchant" in response.content.decode()
+    assert "không có chữ ký hợp lệ của đơn vị bán" in response.content.decode()
     response = Client().post(reverse("payments_callbacks:sandbox_pay"), {**params, "action": "pay"})
     assert response.status_code == 400 and "Location" not in response
 

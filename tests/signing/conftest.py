@@ -40,3 +40,13 @@ def installed(agency, signer):
 @pytest.fixture
 def unsigned_agency(db):
     return make_agency("000.00.19.H30", "Sở Nội vụ")
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """The services' messages are read in English here (their Vietnamese is
+    checked through the admin and /verify/ pages)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

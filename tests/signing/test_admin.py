@@ -54,7 +54,7 @@ def test_a_wrong_password_is_a_clear_error_and_nothing_is_stored(admin_client_wi
     response = admin_client_with_second_factor.post(reverse(ADD), {
         "agency": agency.pk, "upload": p12_upload(signer), "password": "not the password"})
     assert response.status_code == 200
-    assert "The password does not open this certificate file" in response.content.decode()
+    assert "Mật khẩu không mở được tệp chứng thư số này" in response.content.decode()
     assert not AgencyCertificate.objects.exists()
 
 
@@ -118,7 +118,7 @@ def test_an_agency_set_in_the_settings_cannot_be_uploaded_for(admin_client_with_
     assert response.status_code == 200 and "PORTAL_SIGNING_CERTIFICATES" in response.content.decode()
     assert not AgencyCertificate.objects.exists()
     overview = admin_client_with_second_factor.get(reverse("signing_agencies:index")).content.decode()
-    assert "server settings" in overview and "/nonexistent.p12" in overview
+    assert "cấu hình máy chủ" in overview and "/nonexistent.p12" in overview
 
 
 def test_the_register_lists_issued_documents(admin_client_with_second_factor, installed, agency):
