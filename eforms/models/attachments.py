@@ -7,39 +7,19 @@ Files never live under MEDIA_ROOT: they are stored under
 
 from __future__ import annotations
 
-import os
 import secrets
 import uuid
 from pathlib import PurePath
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.storage import PrivateStorage
 from eforms.file_kinds import EXTENSIONS
 
 __all__ = ["Attachment", "AttachmentRole", "PrivateStorage", "ScanStatus", "private_storage"]
-
-
-class PrivateStorage(FileSystemStorage):
-    """A file system storage rooted at PORTAL_PRIVATE_MEDIA_ROOT, read on
-    every use (so tests and deployments can move it), with no URL."""
-
-    def __init__(self) -> None:
-        super().__init__(base_url=None)
-
-    @property
-    def base_location(self):  # type: ignore[override]
-        return settings.PORTAL_PRIVATE_MEDIA_ROOT
-
-    @property
-    def location(self):  # type: ignore[override]
-        return os.path.abspath(self.base_location)
-
-    def url(self, name):
-        raise ValueError("Private files have no public URL; use eforms.views.files.attachment_download.")
 
 
 _storage = PrivateStorage()

@@ -10,9 +10,7 @@ axe runs on every new screen."""
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import re
-import time
 
 import pytest
 from django.conf import settings
@@ -21,21 +19,13 @@ from django.test import Client
 from playwright.sync_api import expect
 
 from tests.dossier_factories import pdf_bytes
+from tests.e2e.staff import act, run_data_migration, sign_in_staff
 from tests.notifications.helpers import clear_sms_file, sms_lines
-from tests.second_factor import totp_code
 
 PASSWORD = "mat-khau-can-bo-2025"
 ITEMS = ["Bản sao căn cước công dân", "Tờ khai ghi sai ngày sinh"]
 ANSWER_PDF = pdf_bytes("Can cuoc cong dan")
 RESULT_PDF = pdf_bytes("Phieu ly lich tu phap so 123")
-
-
-def _run_data_migration(module: str, function: str) -> None:
-    """What the migrations put in the database: a transactional test before
-    this one flushed it (role groups and their permissions, message templates)."""
-    from django.apps import apps
-
-    getattr(importlib.import_module(module), function)(apps, None)
 
 
 @pytest.fixture
@@ -52,9 +42,9 @@ def world(transactional_db):
     if Collection.get_first_root_node() is None:
         Collection.add_root(name="Root")
     ensure_site()
-    _run_data_migration("accounts.migrations.0002_profile_consent_staff", "create_role_groups")
-    _run_data_migration("backoffice.migrations.0001_inbox_permission", "grant_view_dossier")
-    _run_data_migration("notifications.migrations.0002_default_templates", "create")
+    run_data_migration("accounts.migrations.0002_profile_consent_staff", "create_role_groups")
+    run_data_migration("backoffice.migrations.0001_inbox_permission", "grant_view_dossier")
+    run_data_migration("notifications.migrations.0002_default_templates", "create")
 
     agency = make_agency(JUSTICE_CODE, "Sở Tư pháp")
     procedure = make_procedure(agency=agency)
@@ -76,14 +66,6 @@ def world(transactional_db):
     clear_sms_file()
 
 
-def fresh_totp(secret: str) -> str:
-    """A code with time left in its 30-second step, so it is still valid
-    when the form reaches the server."""
-    if 30 - time.time() % 30 < 3:
-        time.sleep(30 - time.time() % 30 + 0.2)
-    return totp_code(secret)
-
-
 def citizen_page(browser, live_server, user):
     """A second browser, signed in as the applicant (session cookie)."""
     client = Client()
@@ -96,18 +78,6 @@ def citizen_page(browser, live_server, user):
     page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
     page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))
     return page
-
-
-def act(page, action: str):
-    """Press the submit button of the dossier screen's form for `action`,
-    and wait for Wagtail's "done" message to finish sliding in (axe would
-    measure its colours half-faded)."""
-    with page.expect_navigation():
-        page.locator(f"form:has(input[name=action][value={action}]) button[type=submit]").click()
-    expect(page.locator(".error-summary, .error-message")).to_have_count(0)
-    expect(page.locator(".messages li.success")).to_have_count(1)
-    page.wait_for_timeout(300)  # the messages controller's show delay (100 ms), then the transition
-    page.locator(".messages").evaluate("el => Promise.all(el.getAnimations({subtree: true}).map(a => a.finished))")
 
 
 def messages_since(seen: dict) -> tuple[list, list[dict]]:
@@ -132,16 +102,7 @@ def test_receive_supplement_answer_complete_and_download(page, browser, live_ser
     seen = {"email": 0, "sms": 0}
 
     # The officer signs in with a password, then the second factor.
-    page.goto("/admin/login/")
-    page.fill("input[name=username]", officer.username)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.locator("form[method=post] button[type=submit]").first.click()
-    page.wait_for_url(re.compile(r"/admin/second-factor/"))
-    page.locator("input[autocomplete=one-time-code], input[name=code]").first.fill(fresh_totp(world["secret"]))
-    with page.expect_navigation():
-        page.locator("form[method=post] [type=submit]").first.click()
-    assert "/second-factor/" not in page.url and "/login/" not in page.url, page.url
+    sign_in_staff(page, officer.username, PASSWORD, world["secret"])
 
     # The inbox, from the admin menu.
     # (its label is "Hồ sơ" once backoffice's catalogue has it; found by its address here)

@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.dossier_factories import pdf_bytes
+from tests.e2e.staff import act, run_data_migration, sign_in_staff
 
 CODE = "4.000001"
 CITIZEN_PASSWORD = "mat-khau-an-2025"
@@ -30,14 +31,13 @@ def level4_world(transactional_db, settings, live_server):
     from accounts.services import record_consent
     from signing import certificates
     from tests.dossier_factories import make_staff
-    from tests.e2e.test_backoffice_journey import _run_data_migration
     from tests.eform_factories import citizen, make_eform
     from tests.payments.builders import level4_procedure
     from tests.signing.pki import PASSWORD, make_authority, make_signer
 
     settings.PORTAL_PAYMENT_SANDBOX_BASE_URL = live_server.url
-    _run_data_migration("accounts.migrations.0002_profile_consent_staff", "create_role_groups")
-    _run_data_migration("backoffice.migrations.0001_inbox_permission", "grant_view_dossier")
+    run_data_migration("accounts.migrations.0002_profile_consent_staff", "create_role_groups")
+    run_data_migration("backoffice.migrations.0001_inbox_permission", "grant_view_dossier")
 
     procedure = level4_procedure(CODE, notice_fees=())
     make_eform(procedure)
@@ -95,20 +95,9 @@ def apply_online(page, procedure) -> str:
 
 
 def officer_page(browser, live_server, world):
-    from tests.e2e.test_backoffice_journey import fresh_totp
-
     context = browser.new_context(base_url=live_server.url, locale="vi-VN")
     page = context.new_page()
-    page.goto("/admin/login/")
-    page.fill("input[name=username]", world["officer"].username)
-    page.fill("input[name=password]", STAFF_PASSWORD)
-    with page.expect_navigation():
-        page.locator("form[method=post] button[type=submit]").first.click()
-    page.wait_for_url(re.compile(r"/admin/second-factor/"))
-    page.locator("input[autocomplete=one-time-code], input[name=code]").first.fill(fresh_totp(world["secret"]))
-    with page.expect_navigation():
-        page.locator("form[method=post] [type=submit]").first.click()
-    assert "/second-factor/" not in page.url and "/login/" not in page.url, page.url
+    sign_in_staff(page, world["officer"].username, STAFF_PASSWORD, world["secret"])
     return page
 
 
@@ -126,7 +115,6 @@ def test_apply_pay_in_the_sandbox_receive_a_signed_result_and_verify_it(
 ):
     from eforms.models import Dossier
     from payments.models import FeeNotice, Payment, PaymentState
-    from tests.e2e.test_backoffice_journey import act
 
     world = level4_world
     procedure, user = world["procedure"], world["user"]
