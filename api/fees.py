@@ -35,7 +35,8 @@ router = Router(tags=["fees"])
 
 class FeeItemIn(Input):
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
-    amount_vnd: int = Field(..., ge=1, le=MAX_AMOUNT_VND, description="A whole amount in đồng.")
+    amount_vnd: int = Field(..., strict=True, ge=1, le=MAX_AMOUNT_VND,
+                            description="A whole amount in đồng (a JSON integer).")
     payer: Annotated[str, StringConstraints(strip_whitespace=True, max_length=255)] = ""
     exemptions: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
 
