@@ -80,6 +80,10 @@ class WebhookEndpointForm(WagtailAdminModelForm):
         label=gettext_lazy("Events"), choices=WebhookEvent.choices, widget=forms.CheckboxSelectMultiple,
         error_messages={"required": gettext_lazy("Choose at least one event.")},
     )
+    url = forms.URLField(
+        label=gettext_lazy("Address"), max_length=500, assume_scheme="https",
+        help_text=gettext_lazy("An https address of the client's software that accepts POST requests."),
+    )
 
     class Meta:
         model = WebhookEndpoint
