@@ -9,6 +9,7 @@ from ninja.renderers import JSONRenderer
 
 from . import problems
 from .dossiers import router as dossiers_router
+from .fees import router as fees_router
 from .opendata import router as open_router
 from .schemas import Problem
 
@@ -67,4 +68,5 @@ api = PortalAPI(
 )
 problems.install(api)
 api.add_router("", dossiers_router)
+api.add_router("", fees_router)
 api.add_router("", open_router)

@@ -13,9 +13,11 @@ class ApiConfig(AppConfig):
 
     def ready(self) -> None:
         from api import changes
+        from api.webhooks import outbox
         from eforms.extensions import register_section
 
         changes.connect()
+        outbox.connect()
         register_section("staff", acknowledgements_section)
 
 

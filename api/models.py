@@ -176,3 +176,113 @@ class ApiUpload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier_id} {self.purpose} {self.attachment_id}"
+
+
+# ---------------------------------------------------------------- webhooks
+
+
+class WebhookEvent(models.TextChoices):
+    DOSSIER_SUBMITTED = "dossier.submitted", _("A dossier was submitted")
+    DOSSIER_SUPPLEMENTED = "dossier.supplemented", _("A supplement was handed in")
+    DOSSIER_WITHDRAWN = "dossier.withdrawn", _("A dossier was withdrawn")
+    DOSSIER_STATUS_CHANGED = "dossier.status_changed", _("A dossier's status changed")
+    PAYMENT_PAID = "payment.paid", _("A fee was paid")
+    FEE_NOTICE_ISSUED = "fee_notice.issued", _("A fee notice was issued")
+
+
+class WebhookEndpoint(models.Model):
+    """Where an API client wants to be told of its agency's events. The
+    secret signs every delivery (HMAC-SHA256), so it is kept as given: it is
+    shown once, when the endpoint is registered, and never again."""
+
+    client = models.ForeignKey(ApiClient, verbose_name=_("API client"), on_delete=models.CASCADE,
+                               related_name="webhook_endpoints")
+    url = models.URLField(_("address"), max_length=500,
+                          help_text=_("An https address of the client's software that accepts POST requests."))
+    events = models.CharField(_("events"), max_length=500, default="",
+                              help_text=_("The events sent to this address, space-separated."))
+    secret = models.CharField(max_length=100, editable=False)
+    active = models.BooleanField(_("active"), default=True,
+                                 help_text=_("Nothing new is sent to an inactive endpoint."))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("registered by"),
+                                   on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                   editable=False)
+    created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("webhook endpoint")
+        verbose_name_plural = _("webhook endpoints")
+        ordering = ["client__name", "url", "pk"]
+
+    def __str__(self) -> str:
+        return self.url
+
+    @property
+    def event_list(self) -> list[str]:
+        return [e for e in self.events.split() if e in WebhookEvent.values]
+
+    def wants(self, event_type: str) -> bool:
+        return event_type in self.event_list
+
+
+class DeliveryState(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent")
+    DELIVERED = "delivered", _("Delivered")
+    DEAD = "dead", _("Given up")
+
+
+class WebhookDelivery(models.Model):
+    """The outbox: one event for one endpoint, written in the transaction
+    of the event itself, sent by `manage.py deliver_webhooks` until the
+    receiver answers 2xx or the retry window has passed (README, "Webhooks").
+    A worker holds a row while it sends (`leased_until`, `lease`); a worker
+    that dies leaves the lease to run out, and the row is taken again."""
+
+    endpoint = models.ForeignKey(WebhookEndpoint, verbose_name=_("endpoint"), on_delete=models.CASCADE,
+                                 related_name="deliveries")
+    event_id = models.UUIDField(_("event id"))
+    event_type = models.CharField(_("event"), max_length=40, choices=WebhookEvent.choices)
+    payload = models.JSONField(_("payload"), default=dict)
+    dossier_code = models.CharField(_("dossier"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    state = models.CharField(_("state"), max_length=16, choices=DeliveryState.choices,
+                             default=DeliveryState.PENDING)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    first_attempt_at = models.DateTimeField(_("first attempt"), null=True, blank=True)
+    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    last_status_code = models.PositiveSmallIntegerField(_("last answer"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    leased_until = models.DateTimeField(null=True, blank=True)
+    lease = models.UUIDField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["endpoint", "event_id"], name="api_one_delivery_per_event")]
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="api_webhook_due")]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} {self.event_id}"
+
+
+class WebhookAttempt(models.Model):
+    """One try of a delivery: what the receiver answered, or why not."""
+
+    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="attempt_log")
+    at = models.DateTimeField(default=timezone.now)
+    ok = models.BooleanField(default=False)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("webhook attempt")
+        verbose_name_plural = _("webhook attempts")
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["delivery", "at"], name="api_webhook_attempt_at")]
+
+    def __str__(self) -> str:
+        return f"{self.delivery_id} {self.at:%Y-%m-%d %H:%M:%S} {self.status_code or self.error}"

@@ -12,7 +12,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from accounts.admin_door import AdminPasswordResetView
 from api.api import api
-from home.views import healthz
+from api.health import healthz
 
 # Addresses that are the same in every language (DESIGN.md, "Public URLs").
 urlpatterns = [

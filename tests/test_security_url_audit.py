@@ -133,6 +133,11 @@ TABLE: dict[str, tuple] = {
                            dict.fromkeys(VISITORS, "refused")),
     "api_dossier_upload": (lambda w: reverse("api_v1:api_dossier_upload", args=[w["dossier"].code]),
                            dict.fromkeys(VISITORS, "refused")),
+    # fee notices of one dossier: GET lists, POST issues (tests/api/test_fees.py); a session is no token
+    "api_dossier_fee_notices": (lambda w: reverse("api_v1:api_dossier_fee_notices", args=[w["dossier"].code]),
+                                dict.fromkeys(VISITORS, "refused")),
+    "api_dossier_fee_notice_issue": (lambda w: reverse("api_v1:api_dossier_fee_notice_issue",
+                                                       args=[w["dossier"].code]), dict.fromkeys(VISITORS, "refused")),
     "api_file_download": (lambda w: reverse("api_v1:api_file_download", args=["x:y:z"]),
                           dict.fromkeys(VISITORS, "refused")),
     "api_open_fields": (lambda w: reverse("api_v1:api_open_fields"), PUBLIC),

@@ -627,6 +627,15 @@ PORTAL_API_CLIENT_RATE = env_str("PORTAL_API_CLIENT_RATE", "600/60")
 PORTAL_API_OPEN_MAX_AGE = env_int("PORTAL_API_OPEN_MAX_AGE", 300)
 # An Idempotency-Key is remembered this many hours.
 PORTAL_API_IDEMPOTENCY_HOURS = env_int("PORTAL_API_IDEMPOTENCY_HOURS", 24)
+# Webhooks (api.webhooks): the receiver's answer is awaited this many
+# seconds; a worker holds a delivery this long before another may take it
+# again (keep it above the timeout); a failing delivery is retried for this
+# many hours after its first attempt, then parked as dead. Plain http (and
+# only to loopback) for tests and development only.
+PORTAL_WEBHOOK_TIMEOUT_SECONDS = env_int("PORTAL_WEBHOOK_TIMEOUT_SECONDS", 10)
+PORTAL_WEBHOOK_LEASE_SECONDS = env_int("PORTAL_WEBHOOK_LEASE_SECONDS", 60)
+PORTAL_WEBHOOK_RETRY_HOURS = env_int("PORTAL_WEBHOOK_RETRY_HOURS", 24)
+PORTAL_WEBHOOK_ALLOW_HTTP_LOOPBACK = env_bool("PORTAL_WEBHOOK_ALLOW_HTTP_LOOPBACK", False)
 
 LOGGING = {
     "version": 1,
