@@ -19,10 +19,13 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from core.admin_views import ListingOnlyMixin
+
 from . import masking, mfa
-from .enrolment import LOG_ACTIONS, issue_code
+from .enrolment import LOG_ACTIONS
 from .identity_providers import SocialAppViewSet
 from .invitations import has_confirmed_primary_email, send_invitation
+from .membership_views import EnrolmentCodeCreateView
 from .models import CitizenProfile, StaffInvitation, StaffMembership, StaffRole
 from .services import agencies_for
 
@@ -91,26 +94,8 @@ class MembershipIndexView(generic.IndexView):
         return scoped_memberships(self.request.user)
 
 
-class MembershipCreateView(generic.CreateView):
-    """A new staff member without an authenticator needs a one-time
-    enrolment code to set one up (accounts.enrolment): issued here and shown
-    this once, for the administrator to hand over in person."""
-
-    enrolment_code = None
-
-    def save_instance(self):
-        instance = super().save_instance()
-        if not mfa.has_totp(instance.user):
-            self.enrolment_code = issue_code(instance.user, issued_by=self.request.user, reason="membership")
-        return instance
-
-    def get_success_message(self, instance):
-        message = super().get_success_message(instance)
-        if self.enrolment_code is None:
-            return message
-        return _("%(message)s Enrolment code for %(email)s: %(code)s. It is shown only this once and works once; "
-                 "give it to them in person for setting up their authenticator app.") % {
-            "message": message, "email": instance.user.email, "code": self.enrolment_code}
+class MembershipCreateView(EnrolmentCodeCreateView):
+    enrolment_reason = "membership"
 
 
 # Every view that loads one membership fetches it from the scoped queryset,
@@ -251,27 +236,14 @@ class MaskedColumn(Column):
         return masking.MASKERS[self.name](getattr(instance, self.name))
 
 
-class ProfileIndexView(generic.IndexView):
+class ProfileIndexView(ListingOnlyMixin, generic.IndexView):
+    """Listing only: no links to create, edit, copy or delete someone's profile."""
+
     def get_base_queryset(self):
         if not self.request.user.is_superuser:
             raise PermissionDenied
         return CitizenProfile.objects.select_related("user")
 
-    # Listing only: no links to create, edit, copy or delete someone's profile.
-    def get_add_url(self):
-        return None
-
-    def get_edit_url(self, instance):
-        return None
-
-    def get_copy_url(self, instance):
-        return None
-
-    def get_list_buttons(self, instance):
-        return []
-
-    def get_list_more_buttons(self, instance):
-        return []
 
 
 class CitizenProfileViewSet(ModelViewSet):

@@ -10,13 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
-from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.models import Locale
 
-from accounts import mfa
-from accounts.enrolment import issue_code
 from accounts.invitations import has_confirmed_primary_email
+from accounts.membership_views import EnrolmentCodeCreateView
 from procedures.models import Agency
 
 from . import urls as postal_urls
@@ -119,25 +117,8 @@ class PostalMembershipForm(WagtailAdminModelForm):
         return cleaned
 
 
-class MembershipCreateView(generic.CreateView):
-    """A new officer without an authenticator gets a one-time enrolment code
-    for the second factor, shown this once (as for agency staff)."""
-
-    enrolment_code = None
-
-    def save_instance(self):
-        instance = super().save_instance()
-        if not mfa.has_totp(instance.user):
-            self.enrolment_code = issue_code(instance.user, issued_by=self.request.user, reason="postal membership")
-        return instance
-
-    def get_success_message(self, instance):
-        message = super().get_success_message(instance)
-        if self.enrolment_code is None:
-            return message
-        return _("%(message)s Enrolment code for %(email)s: %(code)s. It is shown only this once and works once; "
-                 "give it to them in person for setting up their authenticator app.") % {
-            "message": message, "email": instance.user.email, "code": self.enrolment_code}
+class MembershipCreateView(EnrolmentCodeCreateView):
+    enrolment_reason = "postal membership"
 
 
 class PostalMembershipViewSet(ModelViewSet):

@@ -29,6 +29,7 @@ from wagtail.permission_policies import ModelPermissionPolicy
 
 from accounts.models import StaffRole
 from accounts.services import agencies_for
+from core.admin_views import ListingOnlyMixin
 from procedures.models import Agency
 from signing import certificates
 from signing.models import AgencyCertificate, SignedDocument
@@ -264,24 +265,9 @@ class OverviewViewSet(ViewSet):
 # ---------------------------------------------------------------- the register
 
 
-class DocumentIndexView(generic.IndexView):
+class DocumentIndexView(ListingOnlyMixin, generic.IndexView):
     def get_base_queryset(self):
         return scoped_documents(self.request.user)
-
-    def get_add_url(self):
-        return None
-
-    def get_edit_url(self, instance):
-        return None
-
-    def get_copy_url(self, instance):
-        return None
-
-    def get_list_buttons(self, instance):
-        return []
-
-    def get_list_more_buttons(self, instance):
-        return []
 
 
 class SignedDocumentViewSet(ModelViewSet):
