@@ -398,8 +398,10 @@ def test_return_by_post_records_courier_and_tracking_shown_to_the_applicant(worl
 @postgresql_only()
 @pytest.mark.django_db(transaction=True)
 def test_two_staff_acting_at_once_on_the_screen_one_wins_the_other_is_told(request):
+    from tests.databases import restore_staff_groups
     from tests.eforms.test_races import join, run_together, waiting_for_a_lock
 
+    restore_staff_groups()  # an earlier transactional test may have flushed them
     world = request.getfixturevalue("world")
     dossier = submit(world["procedure"], world["citizen"])
     receiver = staff_client(world["users"]["receiver"])

@@ -1,10 +1,8 @@
 """Staff in a browser: signing in to the admin (password, then a real TOTP
-code) and acting on the dossier screen; and the data migrations that a
-transactional test needs again after an earlier one flushed the database."""
+code) and acting on the dossier screen."""
 
 from __future__ import annotations
 
-import importlib
 import re
 import time
 
@@ -32,14 +30,6 @@ def sign_in_staff(page, username: str, password: str, secret: str) -> None:
     with page.expect_navigation():
         page.locator("form[method=post] [type=submit]").first.click()
     assert "/second-factor/" not in page.url and "/login/" not in page.url, page.url
-
-
-def run_data_migration(module: str, function: str) -> None:
-    """What the migrations put in the database: a transactional test before
-    this one flushed it (role groups and their permissions, message templates)."""
-    from django.apps import apps
-
-    getattr(importlib.import_module(module), function)(apps, None)
 
 
 def act(page, action: str):

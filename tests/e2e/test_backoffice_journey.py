@@ -18,8 +18,9 @@ from django.core import mail
 from django.test import Client
 from playwright.sync_api import expect
 
+from tests.databases import run_data_migration
 from tests.dossier_factories import pdf_bytes
-from tests.e2e.staff import act, run_data_migration, sign_in_staff
+from tests.e2e.staff import act, sign_in_staff
 from tests.notifications.helpers import clear_sms_file, sms_lines
 
 PASSWORD = "mat-khau-can-bo-2025"

@@ -14,8 +14,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.databases import run_data_migration
 from tests.dossier_factories import pdf_bytes
-from tests.e2e.staff import act, run_data_migration, sign_in_staff
+from tests.e2e.staff import act, sign_in_staff
 
 CODE = "4.000001"
 CITIZEN_PASSWORD = "mat-khau-an-2025"
