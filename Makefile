@@ -49,10 +49,10 @@ lock: install-dev
 
 # Update the gettext catalogues: one per app, plus locale/ for site-wide templates.
 messages: install-dev
-	for app in home procedures eforms accounts signing search notifications payments postal backoffice api; do \
+	for app in home procedures eforms accounts signing search notifications payments postal backoffice feedback reports api; do \
 	  (cd $$app && ../$(PY) ../manage.py makemessages -l vi -l en --no-obsolete --ignore 'tests/*') ; \
 	done
-	$(PY) manage.py makemessages -l vi -l en --no-obsolete -i '.venv/*' -i 'home/*' -i 'procedures/*' -i 'eforms/*' -i 'accounts/*' -i 'search/*' -i 'notifications/*' -i 'signing/*' -i 'payments/*' -i 'postal/*' -i 'backoffice/*' -i 'api/*' -i 'tests/*' -i 'bench/*'
+	$(PY) manage.py makemessages -l vi -l en --no-obsolete -i '.venv/*' -i 'home/*' -i 'procedures/*' -i 'eforms/*' -i 'accounts/*' -i 'search/*' -i 'notifications/*' -i 'signing/*' -i 'payments/*' -i 'postal/*' -i 'backoffice/*' -i 'feedback/*' -i 'reports/*' -i 'api/*' -i 'tests/*' -i 'bench/*'
 
 compilemessages: install-dev
 	$(PY) manage.py compilemessages --ignore '.venv/*'

@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "payments",
     "postal",
     "backoffice",
+    "feedback",
+    "reports",
     # the back-office API for agencies' software and open data (/api/v1/)
     "api",
     "csp",

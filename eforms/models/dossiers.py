@@ -145,6 +145,10 @@ class Dossier(models.Model):
     result_delivery = models.CharField(_("result delivery"), max_length=16, choices=ResultDelivery.choices,
                                        default=ResultDelivery.OFFICE)
     delivery_address = models.TextField(_("delivery address"), blank=True)
+    source = models.CharField(
+        _("referring site"), max_length=200, blank=True,
+        help_text=_("Which site sent the applicant (the embed code's src parameter), if any."),
+    )
     login_method = models.CharField(
         _("sign-in method"), max_length=64, blank=True,
         help_text=_('How the applicant signed in: "email" or the social/OpenID Connect provider id.'),

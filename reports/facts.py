@@ -1,0 +1,346 @@
+"""Keeping the facts current, and rebuilding them.
+
+One function, `contributions`, says what a dossier adds to the facts from
+its stored dates (DESIGN.md's definitions); the rest applies it:
+
+- `upkeep` runs on every save of a dossier, inside the same transaction:
+  it compares what the dossier adds now with what it added last time
+  (`DossierTally`) and moves the difference into the daily and monthly
+  facts, so counts follow the dossier's events and a rolled-back change
+  leaves no trace;
+- `rebuild` recomputes everything from the dossiers (`manage.py
+  rebuild_statistics`), streaming them in chunks: the counts it leaves are
+  the ones `upkeep` would have reached.
+
+A change to the facts bumps the statistics cache's version once the
+transaction commits, so cached pages are refreshed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.db.models.signals import post_save, pre_delete
+from django.utils import timezone
+from wagtail.models import Locale
+
+from core.cache import VersionedCache
+from eforms.models import Dossier, DossierStatus
+from procedures.calendar import HOURS
+from procedures.models import Agency, ProcedurePage
+
+from .models import DailyFact, DossierTally, MonthlyFact, Outcome
+
+#: Cached statistics (pages, tables, exports) live in this namespace.
+statistics_cache = VersionedCache("reports.statistics", timeout=60 * 60)
+
+#: The fields of a dossier `contributions` reads (also what `rebuild` streams).
+DOSSIER_FIELDS = (
+    "pk", "status", "agency_id", "procedure_id", "channel", "received_at", "appointment_at",
+    "original_appointment_at", "completed_at", "returned_at", "closed_at", "procedure__processing_unit",
+)
+
+Key = tuple  # (agency_id, procedure_id, channel)
+
+
+@dataclass(frozen=True)
+class DossierDates:
+    """What `contributions` needs of a dossier, whichever way it was read."""
+
+    status: str
+    received_at: dt.datetime | None
+    appointment_at: dt.datetime | None
+    original_appointment_at: dt.datetime | None
+    completed_at: dt.datetime | None
+    returned_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    unit: str = ""
+
+    @classmethod
+    def of(cls, dossier: Dossier) -> DossierDates:
+        return cls(
+            status=dossier.status, received_at=dossier.received_at, appointment_at=dossier.appointment_at,
+            original_appointment_at=dossier.original_appointment_at, completed_at=dossier.completed_at,
+            returned_at=dossier.returned_at, closed_at=dossier.closed_at,
+            unit=dossier.procedure.processing_unit if dossier.procedure_id else "",
+        )
+
+
+def _day(moment: dt.datetime | None) -> dt.date | None:
+    return timezone.localdate(moment) if moment is not None else None
+
+
+def contributions(d: DossierDates) -> list[tuple[dt.date, str]]:
+    """The (day, outcome) pairs one dossier adds to the facts now.
+
+    Drafts and dossiers still waiting to be taken in add nothing. A dossier
+    counts as received on the day the agency took it in. A completed one is
+    early, on time or late by the day it was completed against the day of
+    the appointment first promised (the one before any form 04 extension;
+    for procedures counted in hours, against the appointment's moment). A
+    dossier with no appointment (a procedure without a processing time)
+    cannot be late. Waiting for a supplement pauses its clock: no `due`
+    while it waits; the appointment moved after the answer counts.
+    """
+    out: list[tuple[dt.date, str]] = []
+    status = d.status
+    closed_day = _day(d.closed_at)
+    if status == DossierStatus.REJECTED:
+        return [(closed_day, Outcome.REFUSED)] if closed_day else []
+    if d.received_at is None:
+        # Never taken in: only a cancellation or an invalid flag counts.
+        if status == DossierStatus.CANCELLED and closed_day:
+            out.append((closed_day, Outcome.CANCELLED))
+        elif status == DossierStatus.INVALID and closed_day:
+            out.append((closed_day, Outcome.INVALID))
+        return out
+
+    received_day = _day(d.received_at)
+    out.append((received_day, Outcome.RECEIVED))
+    due_at = d.original_appointment_at or d.appointment_at
+    due_day = _day(due_at)
+
+    left_day = None
+    if d.completed_at is not None and status in (DossierStatus.COMPLETED, DossierStatus.RETURNED):
+        left_day = _day(d.completed_at)
+        if due_at is None:
+            outcome = Outcome.ON_TIME
+        elif d.unit == HOURS:
+            outcome = Outcome.LATE if d.completed_at > due_at else (
+                Outcome.EARLY if left_day < due_day else Outcome.ON_TIME)
+        elif left_day < due_day:
+            outcome = Outcome.EARLY
+        elif left_day == due_day:
+            outcome = Outcome.ON_TIME
+        else:
+            outcome = Outcome.LATE
+        out.append((left_day, outcome))
+        if status == DossierStatus.RETURNED and d.returned_at is not None:
+            out.append((_day(d.returned_at), Outcome.RETURNED))
+    elif status in (DossierStatus.CANCELLED, DossierStatus.INVALID) and closed_day:
+        left_day = closed_day
+        out.append((left_day, Outcome.STOPPED))
+        out.append((closed_day, Outcome.CANCELLED if status == DossierStatus.CANCELLED else Outcome.INVALID))
+
+    paused = status == DossierStatus.NEEDS_SUPPLEMENT
+    if due_day is not None and not paused:
+        out.append((due_day, Outcome.DUE))
+        if left_day is not None:
+            out.append((max(left_day, due_day), Outcome.SETTLED))
+    return out
+
+
+# --- the dimensions, as counted ------------------------------------------------------------------
+
+
+class DefaultCopies:
+    """Maps an agency or procedure id to its default-locale copy's id, so a
+    dossier made on a translation counts with the original."""
+
+    def __init__(self) -> None:
+        self.default_locale_id = Locale.get_default().pk
+        self._agencies: dict[int, int] = {}
+        self._procedures: dict[int, int] = {}
+
+    def _map(self, model, cache: dict, pk: int | None) -> int | None:
+        if pk is None:
+            return None
+        if pk not in cache:
+            row = model.objects.filter(pk=pk).values("locale_id", "translation_key").first()
+            if row is None or row["locale_id"] == self.default_locale_id:
+                cache[pk] = pk
+            else:
+                original = model.objects.filter(
+                    translation_key=row["translation_key"], locale_id=self.default_locale_id
+                ).values_list("pk", flat=True).first()
+                cache[pk] = original or pk
+        return cache[pk]
+
+    def agency(self, pk: int | None) -> int | None:
+        return self._map(Agency, self._agencies, pk)
+
+    def procedure(self, pk: int) -> int:
+        return self._map(ProcedurePage, self._procedures, pk)
+
+    def preload(self) -> None:
+        """Fill both maps in two queries (for a rebuild)."""
+        for model, cache in ((Agency, self._agencies), (ProcedurePage, self._procedures)):
+            rows = list(model.objects.values_list("pk", "locale_id", "translation_key"))
+            originals = {key: pk for pk, locale_id, key in rows if locale_id == self.default_locale_id}
+            for pk, locale_id, key in rows:
+                cache[pk] = pk if locale_id == self.default_locale_id else originals.get(key, pk)
+
+
+# --- applying counts -----------------------------------------------------------------------------
+
+
+def _month(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def _add(model, period_field: str, period: dt.date, key: Key, outcome: str, delta: int) -> None:
+    """Add `delta` to one fact row, creating it if missing (safe against a
+    concurrent insert of the same row)."""
+    agency_id, procedure_id, channel = key
+    lookup = {period_field: period, "agency_id": agency_id, "procedure_id": procedure_id, "channel": channel,
+              "outcome": outcome}
+    if model.objects.filter(**lookup).update(count=F("count") + delta):
+        return
+    try:
+        with transaction.atomic():
+            model.objects.create(count=delta, **lookup)
+    except IntegrityError:
+        model.objects.filter(**lookup).update(count=F("count") + delta)
+
+
+def apply_delta(delta: Counter) -> bool:
+    """Move `delta` ({(key, day, outcome): n}) into both fact tables."""
+    changed = False
+    monthly: Counter = Counter()
+    for (key, day, outcome), n in delta.items():
+        if n:
+            _add(DailyFact, "day", day, key, outcome, n)
+            monthly[(key, _month(day), outcome)] += n
+            changed = True
+    for (key, month, outcome), n in monthly.items():
+        if n:
+            _add(MonthlyFact, "month", month, key, outcome, n)
+    return changed
+
+
+def _facts_of(key: Key, pairs: Iterable) -> Counter:
+    return Counter((key, day if isinstance(day, dt.date) else dt.date.fromisoformat(day), outcome)
+                   for day, outcome in pairs)
+
+
+def upkeep(dossier: Dossier, copies: DefaultCopies | None = None) -> bool:
+    """Bring the facts in line with `dossier` as saved; True if they moved."""
+    with transaction.atomic():
+        return _upkeep(dossier, copies or DefaultCopies())
+
+
+def _upkeep(dossier: Dossier, copies: DefaultCopies) -> bool:
+    pairs = contributions(DossierDates.of(dossier)) if dossier.procedure_id else []
+    key = (copies.agency(dossier.agency_id), copies.procedure(dossier.procedure_id), dossier.channel)
+    tally = DossierTally.objects.select_for_update().filter(dossier_id=dossier.pk).first()
+    new = _facts_of(key, pairs)
+    old = Counter()
+    if tally is not None:
+        old = _facts_of((tally.agency_id_counted, tally.procedure_id_counted, tally.channel), tally.facts)
+    delta = Counter(new)
+    delta.subtract(old)
+    if not any(delta.values()):
+        return False
+    apply_delta(delta)
+    stored = [[day.isoformat(), outcome] for day, outcome in pairs]
+    if not pairs:
+        DossierTally.objects.filter(dossier_id=dossier.pk).delete()
+    elif tally is None:
+        DossierTally.objects.create(dossier_id=dossier.pk, agency_id_counted=key[0], procedure_id_counted=key[1],
+                                    channel=key[2], facts=stored)
+    else:
+        DossierTally.objects.filter(pk=tally.pk).update(
+            agency_id_counted=key[0], procedure_id_counted=key[1], channel=key[2], facts=stored)
+    transaction.on_commit(statistics_cache.invalidate)
+    return True
+
+
+def forget(dossier: Dossier) -> None:
+    """Take a deleted dossier's counts out."""
+    with transaction.atomic():
+        tally = DossierTally.objects.select_for_update().filter(dossier_id=dossier.pk).first()
+        if tally is None:
+            return
+        delta = Counter()
+        delta.subtract(_facts_of((tally.agency_id_counted, tally.procedure_id_counted, tally.channel),
+                                 tally.facts))
+        apply_delta(delta)
+        tally.delete()
+    transaction.on_commit(statistics_cache.invalidate)
+
+
+def dossier_saved(sender, instance: Dossier, raw: bool = False, **kwargs) -> None:
+    if raw or instance.status == DossierStatus.DRAFT and instance.received_at is None:
+        # Fixtures load as they are; a draft adds nothing and had nothing.
+        return
+    upkeep(instance)
+
+
+def dossier_deleted(sender, instance: Dossier, **kwargs) -> None:
+    forget(instance)
+
+
+def connect() -> None:
+    post_save.connect(dossier_saved, sender=Dossier, dispatch_uid="reports_facts_upkeep")
+    pre_delete.connect(dossier_deleted, sender=Dossier, dispatch_uid="reports_facts_forget")
+
+
+# --- rebuilding ----------------------------------------------------------------------------------
+
+
+def _stream(chunk: int) -> Iterator[tuple]:
+    """Every dossier that may count, as value tuples, in primary-key order."""
+    rows = Dossier.objects.exclude(status=DossierStatus.DRAFT).order_by("pk").values_list(*DOSSIER_FIELDS)
+    last = 0
+    while True:
+        batch = list(rows.filter(pk__gt=last)[:chunk])
+        if not batch:
+            return
+        yield from batch
+        last = batch[-1][0]
+
+
+@dataclass
+class RebuildResult:
+    dossiers: int
+    daily_rows: int
+    monthly_rows: int
+
+
+def rebuild(chunk: int = 20_000) -> RebuildResult:
+    """Recompute every tally and fact from the dossiers, in one transaction
+    (readers see the old facts until it commits)."""
+    copies = DefaultCopies()
+    copies.preload()
+    daily: Counter = Counter()
+    counted = 0
+    with transaction.atomic():
+        DossierTally.objects.all().delete()
+        DailyFact.objects.all().delete()
+        MonthlyFact.objects.all().delete()
+        tallies: list[DossierTally] = []
+        for (pk, status, agency_id, procedure_id, channel, received_at, appointment_at, original_at,
+             completed_at, returned_at, closed_at, unit) in _stream(chunk):
+            pairs = contributions(DossierDates(
+                status=status, received_at=received_at, appointment_at=appointment_at,
+                original_appointment_at=original_at, completed_at=completed_at, returned_at=returned_at,
+                closed_at=closed_at, unit=unit or ""))
+            if not pairs:
+                continue
+            counted += 1
+            key = (copies.agency(agency_id), copies.procedure(procedure_id), channel)
+            for day, outcome in pairs:
+                daily[(key, day, outcome)] += 1
+            tallies.append(DossierTally(dossier_id=pk, agency_id_counted=key[0], procedure_id_counted=key[1],
+                                        channel=channel, facts=[[day.isoformat(), o] for day, o in pairs]))
+            if len(tallies) >= chunk:
+                DossierTally.objects.bulk_create(tallies, batch_size=chunk)
+                tallies = []
+        if tallies:
+            DossierTally.objects.bulk_create(tallies, batch_size=chunk)
+        monthly: Counter = Counter()
+        for (key, day, outcome), n in daily.items():
+            monthly[(key, _month(day), outcome)] += n
+        DailyFact.objects.bulk_create(
+            (DailyFact(day=day, agency_id=key[0], procedure_id=key[1], channel=key[2], outcome=outcome, count=n)
+             for (key, day, outcome), n in daily.items()), batch_size=chunk)
+        MonthlyFact.objects.bulk_create(
+            (MonthlyFact(month=month, agency_id=key[0], procedure_id=key[1], channel=key[2], outcome=outcome,
+                         count=n) for (key, month, outcome), n in monthly.items()), batch_size=chunk)
+        transaction.on_commit(statistics_cache.invalidate)
+    return RebuildResult(dossiers=counted, daily_rows=len(daily), monthly_rows=len(monthly))
