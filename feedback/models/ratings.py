@@ -1,6 +1,6 @@
 """Questions and answers, feedback and complaints, and ratings.
 
-Only the rating is here so far: the statistics (Decision 766's
+The rating of a returned dossier: the statistics (Decision 766's
 satisfaction group) and the agency's report read it.
 """
 

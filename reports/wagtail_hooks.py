@@ -1,0 +1,1 @@
+"""The reports' admin screens (menu items, URLs, permissions)."""
