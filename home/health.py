@@ -3,10 +3,14 @@ reason when it is down."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import uuid
 
+from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.db import connections
+from django.utils import timezone
 from wagtail.models import Page
 from wagtail.search.backends import get_search_backend
 
@@ -51,7 +55,40 @@ def check_storage() -> str | None:
     return None
 
 
-CHECKS = {"database": check_database, "search": check_search, "storage": check_storage}
+def check_cache() -> str | None:
+    """The shared cache (rate limits, look-up throttles) takes and gives back a value."""
+    key = f"healthz.{uuid.uuid4().hex}"
+    try:
+        cache.set(key, "1", 10)
+        answered = cache.get(key)
+        cache.delete(key)
+    except Exception as exc:  # noqa: BLE001
+        return exc.__class__.__name__
+    return None if answered == "1" else "not answering"
+
+
+CHECKS = {"database": check_database, "search": check_search, "storage": check_storage, "cache": check_cache}
+
+
+def task_backlog() -> dict:
+    """The database task queue (django-tasks-db): tasks waiting, running,
+    failed in the last 24 hours, and how long the oldest waiting one has
+    waited. Reported, not judged: a burst of receipts is not an outage."""
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    try:
+        results = DBTaskResult.objects.all()
+        oldest = results.ready().order_by("enqueued_at").values_list("enqueued_at", flat=True).first()
+        return {
+            "ready": results.ready().count(),
+            "running": results.filter(status=TaskResultStatus.RUNNING).count(),
+            "failed_24h": results.failed().filter(
+                finished_at__gte=timezone.now() - dt.timedelta(hours=24)).count(),
+            "oldest_ready_seconds": int((timezone.now() - oldest).total_seconds()) if oldest else None,
+        }
+    except Exception as exc:  # noqa: BLE001 - the table may not exist before migrate
+        return {"error": exc.__class__.__name__}
 
 
 def run_checks() -> tuple[bool, dict[str, str]]:

@@ -15,7 +15,8 @@ from .disclosure_report import disclosure_coverage
 def healthz(request):
     """For load balancers and monitoring: 200 when every part answers, 503 otherwise."""
     healthy, checks = health.run_checks()
-    return JsonResponse({"status": "ok" if healthy else "down", "checks": checks}, status=200 if healthy else 503)
+    return JsonResponse({"status": "ok" if healthy else "down", "checks": checks, "tasks": health.task_backlog()},
+                        status=200 if healthy else 503)
 
 
 class DisclosureReportView(WagtailAdminTemplateMixin, TemplateView):

@@ -23,6 +23,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.db.models.signals import post_save, pre_delete
@@ -140,40 +141,58 @@ def contributions(d: DossierDates) -> list[tuple[dt.date, str]]:
 
 class DefaultCopies:
     """Maps an agency or procedure id to its default-locale copy's id, so a
-    dossier made on a translation counts with the original."""
+    dossier made on a translation counts with the original.
+
+    An object's locale and translation key never change, so the answers are
+    kept in the cache for a day; only an id with no default-locale copy yet
+    is asked again next time."""
+
+    TIMEOUT = 24 * 60 * 60
 
     def __init__(self) -> None:
-        self.default_locale_id = Locale.get_default().pk
-        self._agencies: dict[int, int] = {}
-        self._procedures: dict[int, int] = {}
+        self.default_locale_id = cache.get("reports.default_locale")
+        if self.default_locale_id is None:
+            self.default_locale_id = Locale.get_default().pk
+            cache.set("reports.default_locale", self.default_locale_id, self.TIMEOUT)
+        self.known: dict[str, int] = {}
 
-    def _map(self, model, cache: dict, pk: int | None) -> int | None:
+    def _remember(self, key: str, value: int) -> None:
+        self.known[key] = value
+        cache.set(key, value, self.TIMEOUT)
+
+    def _map(self, model, pk: int | None) -> int | None:
         if pk is None:
             return None
-        if pk not in cache:
-            row = model.objects.filter(pk=pk).values("locale_id", "translation_key").first()
-            if row is None or row["locale_id"] == self.default_locale_id:
-                cache[pk] = pk
-            else:
-                original = model.objects.filter(
-                    translation_key=row["translation_key"], locale_id=self.default_locale_id
-                ).values_list("pk", flat=True).first()
-                cache[pk] = original or pk
-        return cache[pk]
+        key = f"reports.copy.{model.__name__}.{pk}"
+        known = self.known.get(key) or cache.get(key)
+        if known is not None:
+            return known
+        row = model.objects.filter(pk=pk).values("locale_id", "translation_key").first()
+        if row is None or row["locale_id"] == self.default_locale_id:
+            self._remember(key, pk)
+            return pk
+        original = model.objects.filter(
+            translation_key=row["translation_key"], locale_id=self.default_locale_id
+        ).values_list("pk", flat=True).first()
+        if original is not None:
+            self._remember(key, original)
+        return original or pk
 
     def agency(self, pk: int | None) -> int | None:
-        return self._map(Agency, self._agencies, pk)
+        return self._map(Agency, pk)
 
     def procedure(self, pk: int) -> int:
-        return self._map(ProcedurePage, self._procedures, pk)
+        return self._map(ProcedurePage, pk)
 
     def preload(self) -> None:
-        """Fill both maps in two queries (for a rebuild)."""
-        for model, cache in ((Agency, self._agencies), (ProcedurePage, self._procedures)):
+        """Learn every id in two queries (for a rebuild)."""
+        for model in (Agency, ProcedurePage):
             rows = list(model.objects.values_list("pk", "locale_id", "translation_key"))
             originals = {key: pk for pk, locale_id, key in rows if locale_id == self.default_locale_id}
             for pk, locale_id, key in rows:
-                cache[pk] = pk if locale_id == self.default_locale_id else originals.get(key, pk)
+                original = pk if locale_id == self.default_locale_id else originals.get(key)
+                if original is not None:
+                    self.known[f"reports.copy.{model.__name__}.{pk}"] = original
 
 
 # --- applying counts -----------------------------------------------------------------------------

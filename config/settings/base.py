@@ -79,6 +79,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # first: every later log line of the request carries its id
+    "core.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "core.csp.PortalCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -639,10 +641,19 @@ PORTAL_WEBHOOK_LEASE_SECONDS = env_int("PORTAL_WEBHOOK_LEASE_SECONDS", 60)
 PORTAL_WEBHOOK_RETRY_HOURS = env_int("PORTAL_WEBHOOK_RETRY_HOURS", 24)
 PORTAL_WEBHOOK_ALLOW_HTTP_LOOPBACK = env_bool("PORTAL_WEBHOOK_ALLOW_HTTP_LOOPBACK", False)
 
+# PORTAL_LOG_JSON: one JSON object per line (time, level, logger, message,
+# request id) for log shippers; otherwise plain lines with the request id.
+PORTAL_LOG_JSON = env_bool("PORTAL_LOG_JSON", False)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "core.observability.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "core.observability.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"],
+                             "formatter": "json" if PORTAL_LOG_JSON else "plain"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
     # Task and page-edit chatter drowns the dev server's request log.
     "loggers": {
@@ -651,3 +662,22 @@ LOGGING = {
         "modelsearch": {"level": "WARNING"},
     },
 }
+
+# Errors to Sentry (or a compatible service) when SENTRY_DSN is set; no
+# personal data is sent (send_default_pii off), and each event carries the
+# request id so it can be found in the logs.
+SENTRY_DSN = env_str("SENTRY_DSN")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    def _tag_request_id(event, hint):
+        from core.observability import current_request_id
+
+        event.setdefault("tags", {})["request_id"] = current_request_id()
+        return event
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN, send_default_pii=False, before_send=_tag_request_id,
+        environment=env_str("SENTRY_ENVIRONMENT", "production"),
+        traces_sample_rate=float(env_str("SENTRY_TRACES_SAMPLE_RATE", "0") or 0),
+    )

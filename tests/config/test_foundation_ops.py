@@ -17,7 +17,10 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_healthz_up(db):
     response = Client().get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "checks": {"database": "ok", "search": "ok", "storage": "ok"}}
+    body = response.json()
+    assert (body["status"], body["checks"]) == (
+        "ok", {"database": "ok", "search": "ok", "storage": "ok", "cache": "ok"})
+    assert body["tasks"] == {"ready": 0, "running": 0, "failed_24h": 0, "oldest_ready_seconds": None}
     assert "no-cache" in response["Cache-Control"]
 
 
