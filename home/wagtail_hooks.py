@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
+from .task_queue import TaskQueueView
 from .views import DisclosureReportView
 
 
@@ -23,3 +24,18 @@ def register_disclosure_report_menu_item():
     )
 
 
+
+
+@hooks.register("register_admin_urls")
+def register_task_queue_url():
+    return [path("reports/task-queue/", TaskQueueView.as_view(), name="task_queue")]
+
+
+class SuperuserMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.is_superuser
+
+
+@hooks.register("register_reports_menu_item")
+def register_task_queue_menu_item():
+    return SuperuserMenuItem(_("Task queue"), reverse("task_queue"), icon_name="cogs", order=900)
