@@ -240,7 +240,7 @@ def handler_report(scope: ReportScope, period: Period) -> Report:
     pending in the period, by name; and their total."""
     from accounts.models import User
 
-    rows: dict[int, ReportRow] = defaultdict(ReportRow)
+    rows: dict[int, ReportRow] = defaultdict(lambda: ReportRow(label=""))
     fields = (*DOSSIER_FIELDS, "assigned_to_id")
     for values in handler_dossiers(scope, period).values_list(*fields).iterator(chunk_size=2000):
         (_pk, status, _agency, _procedure, _channel, received_at, appointment_at, original_at, completed_at,
