@@ -202,15 +202,3 @@ def roadmap_view(request):
     response["Content-Disposition"] = f'attachment; filename="danh-muc-dvctt-{timezone.localdate():%Y%m%d}.xlsx"'
     return response
 
-
-def online_services_view(request):
-    """Seed 001, Phụ lục 1 item 2: online services with dossier counts."""
-    require(request.user, importing=False)
-    try:
-        year = int(request.GET.get("year") or timezone.localdate().year)
-    except ValueError:
-        year = timezone.localdate().year
-    year = min(max(year, 2000), timezone.localdate().year)
-    response = HttpResponse(ministry_tables.online_services_workbook(year), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="dvc-truc-tuyen-{year}.xlsx"'
-    return response

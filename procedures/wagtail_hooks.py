@@ -69,8 +69,6 @@ def register_procedure_import_urls():
         path("procedures/import/confirm/", admin_views.ConfirmImportView.as_view(), name="procedures_import_confirm"),
         path("procedures/export/<str:fmt>/", admin_views.export_view, name="procedures_export"),
         path("procedures/ministry/roadmap.xlsx", admin_views.roadmap_view, name="procedures_roadmap_xlsx"),
-        path("procedures/ministry/online-services.xlsx", admin_views.online_services_view,
-             name="procedures_online_services_xlsx"),
     ]
 
 

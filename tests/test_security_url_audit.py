@@ -119,6 +119,21 @@ TABLE: dict[str, tuple] = {
     "wagtailusers_users:index": (lambda w: reverse("wagtailusers_users:index"),
                                  {"anon": "login", "citizen": "login", "staff_pw": "second_factor",
                                   "staff": "refused"}),
+    # staff reports (reports/admin_views.py): the agencies of the staff member's scope only
+    # (tests/reports/test_staff_reports.py, test_desk_log.py: another agency's id is a 404)
+    "reports_agencies": (lambda w: reverse("reports_agencies"), STAFF_ONLY_2FA),
+    "reports_agencies_export": (lambda w: reverse("reports_agencies_export", args=["csv"]), STAFF_ONLY_2FA),
+    "reports_handlers": (lambda w: reverse("reports_handlers"), STAFF_ONLY_2FA),
+    "reports_handlers_export": (lambda w: reverse("reports_handlers_export", args=["xlsx"]), STAFF_ONLY_2FA),
+    "reports_desk_log": (lambda w: reverse("reports_desk_log"), STAFF_ONLY_2FA),
+    "reports_desk_log_print": (lambda w: reverse("reports_desk_log_print"), STAFF_ONLY_2FA),
+    "reports_desk_log_export": (lambda w: reverse("reports_desk_log_export", args=["csv"]), STAFF_ONLY_2FA),
+    # the ministry's province-wide tables: superusers and province leaders, not an agency's receiver
+    "reports_ministry": (lambda w: reverse("reports_ministry"),
+                         {"anon": "login", "citizen": "login", "staff_pw": "second_factor", "staff": "refused"}),
+    "reports_ministry_xlsx": (lambda w: reverse("reports_ministry_xlsx") + "?year=2025",
+                              {"anon": "login", "citizen": "login", "staff_pw": "second_factor",
+                               "staff": "refused"}),
     # the API (/api/v1/): its schema, docs and open data for anyone; the agency's dossiers only with an API
     # client's bearer token (tests/api/), never with a session, staff's included (401)
     "openapi-json": (lambda w: reverse("api_v1:openapi-json"), PUBLIC),

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F
 from django.http import Http404
@@ -199,6 +199,12 @@ class ProcedurePage(Page):
     legal_basis = ParentalManyToManyField(
         "procedures.LegalDocumentPage", verbose_name=_("legal basis"), blank=True, related_name="based_procedure_pages",
     )
+    online_target_year = models.PositiveSmallIntegerField(
+        _("planned year for online provision"), null=True, blank=True,
+        validators=[MinValueValidator(2000), MaxValueValidator(2100)],
+        help_text=_("The year the roadmap plans this procedure as an online service (level 3 or 4); "
+                    "leave empty if none is planned."),
+    )
     usage_count = models.PositiveIntegerField(
         _("times used"), default=0, editable=False,
         help_text=_("How many dossiers were submitted for it; the catalogue sorts by it."),
@@ -208,7 +214,7 @@ class ProcedurePage(Page):
         *Page.content_panels,
         MultiFieldPanel(
             [FieldPanel("code"), FieldPanel("field"), FieldPanel("agency"), FieldPanel("co_agencies"),
-             FieldPanel("tier"), FieldPanel("level")],
+             FieldPanel("tier"), FieldPanel("level"), FieldPanel("online_target_year")],
             heading=_("Identification"),
         ),
         MultiFieldPanel(
@@ -259,6 +265,7 @@ class ProcedurePage(Page):
         SynchronizedField("co_agencies", overridable=False),
         SynchronizedField("tier", overridable=False),
         SynchronizedField("level", overridable=False),
+        SynchronizedField("online_target_year", overridable=False),
         SynchronizedField("processing_time", overridable=False),
         SynchronizedField("processing_unit", overridable=False),
         SynchronizedField("fee_vnd", overridable=False),

@@ -1,21 +1,15 @@
-"""The ministry's two tables as .xlsx downloads."""
+"""The roadmap catalogue as an .xlsx download (the tables with dossier
+counts are in reports: tests/reports/test_ministry.py)."""
 
 from __future__ import annotations
 
 import io
-from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 from openpyxl import load_workbook
 
-from procedures.ministry_tables import (
-    ONLINE_SERVICE_HEADERS,
-    ROADMAP_HEADERS,
-    online_services_workbook,
-    roadmap_workbook,
-)
+from procedures.ministry_tables import ROADMAP_HEADERS, roadmap_workbook
 from procedures.models import ProcedurePage
 from tests.procedures.test_import import birth_row, catalogue, login, run  # noqa: F401 - fixture
 
@@ -51,34 +45,13 @@ def test_roadmap_catalogue_lists_level_3_and_4_services(procedures):
     ]
 
 
-def test_online_service_list_groups_by_field_with_address_legal_basis_and_dossier_counts(procedures):
-    from eforms.models import Dossier
-
-    birth = procedures["1.001193"]
-    now = timezone.now()
-    for channel in ("online", "online", "home_service"):
-        Dossier.objects.create(procedure=birth, channel=channel, status="submitted", submitted_at=now)
-    Dossier.objects.create(procedure=birth, channel="online", status="submitted",
-                           submitted_at=now - timedelta(days=400))  # another year
-    Dossier.objects.create(procedure=birth, channel="online")  # a draft, never submitted
-
-    rows = rows_of(online_services_workbook(now.year))
-    assert rows[2] == ONLINE_SERVICE_HEADERS
-    assert rows[3:] == [
-        ("I", "Hộ tịch", None, None, None, None, None),
-        (1, "Thủ tục đăng ký khai sinh", 4, 2, 3, "http://localhost/p/1.001193/", "60/2014/QH13"),
-        ("II", "Lý lịch tư pháp", None, None, None, None, None),
-        (2, "Cấp Phiếu lý lịch tư pháp", 3, 0, 0, "http://localhost/p/2.000488/", None),
-    ]
-
-
-def test_admin_downloads_both_tables(client, django_user_model, procedures):
+def test_admin_downloads_the_roadmap(client, django_user_model, procedures):
     admin = django_user_model.objects.create_superuser(username="admin", email="a@example.org", password="pw")
     login(client, admin)
     response = client.get(reverse("procedures_import"))
     assert response.status_code == 200
     html = response.content.decode()
-    assert reverse("procedures_roadmap_xlsx") in html and reverse("procedures_online_services_xlsx") in html
+    assert reverse("procedures_roadmap_xlsx") in html and reverse("reports_ministry") in html
 
     response = client.get(reverse("procedures_roadmap_xlsx"))
     assert response.status_code == 200
@@ -86,13 +59,6 @@ def test_admin_downloads_both_tables(client, django_user_model, procedures):
     assert response["Content-Disposition"].startswith('attachment; filename="danh-muc-dvctt-')
     assert rows_of(response.content)[3][1] == "Cấp Phiếu lý lịch tư pháp"
 
-    year = timezone.localdate().year
-    response = client.get(reverse("procedures_online_services_xlsx"), {"year": str(year)})
-    assert response.status_code == 200
-    assert response["Content-Disposition"] == f'attachment; filename="dvc-truc-tuyen-{year}.xlsx"'
-    assert rows_of(response.content)[4][1] == "Thủ tục đăng ký khai sinh"
-    # a nonsense year falls back to this year rather than failing
-    assert client.get(reverse("procedures_online_services_xlsx"), {"year": "abc"}).status_code == 200
 
 
 def test_tables_need_catalogue_permissions(client, django_user_model, procedures):
@@ -101,7 +67,7 @@ def test_tables_need_catalogue_permissions(client, django_user_model, procedures
     user = django_user_model.objects.create_user(username="reader", password="pw")
     user.user_permissions.add(Permission.objects.get(codename="access_admin"))
     login(client, user)
-    for name in ("procedures_roadmap_xlsx", "procedures_online_services_xlsx", "procedures_import"):
+    for name in ("procedures_roadmap_xlsx", "procedures_import"):
         response = client.get(reverse(name))
         assert response.status_code in (302, 403)  # Wagtail turns PermissionDenied into a redirect home
         assert not response.get("Content-Disposition")
