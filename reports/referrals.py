@@ -19,7 +19,7 @@ from django.db.models import Count, QuerySet
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from accounts.models import StaffRole
 from accounts.services import agencies_for
@@ -81,8 +81,8 @@ def referrals_for(user, period: Period, *, by_agency: bool = False) -> Referrals
 
 
 class ReferralForm(forms.Form):
-    start = forms.DateField(label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=pgettext_lazy("period", "From"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=pgettext_lazy("period", "To"), widget=forms.DateInput(attrs={"type": "date"}))
     by_agency = forms.BooleanField(label=gettext_lazy("Per agency"), required=False)
 
     @classmethod
