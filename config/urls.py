@@ -35,6 +35,7 @@ urlpatterns += i18n_patterns(
     path("search/", include("search.urls")),
     path("accounts/", include("accounts.urls")),
     path("", include("procedures.urls")),
+    path("embed/", include("procedures.embed.urls")),
     path("", include("eforms.urls")),
     path("", include("payments.urls")),
     path("", include("payments.receipt_urls")),

@@ -36,6 +36,7 @@ from eforms.models import Attachment, Dossier, DossierStatus, FormVersion
 from eforms.models.forms import EFormPage, FieldSpec, Section
 from eforms.services import applicant_snapshot, save_draft
 from eforms.uploads import check_uploads, daily_quota_left, held_files, store
+from procedures.embed.origins import clean_source
 
 APPLICANT = "applicant"
 DELIVERY = "delivery"
@@ -67,8 +68,9 @@ def open_drafts(user, procedure) -> QuerySet[Dossier]:
     return drafts_for(user).filter(procedure__translation_key=procedure.translation_key)
 
 
-def start_draft(procedure, user, version: FormVersion) -> Dossier:
-    """A new empty draft, unless the applicant already keeps
+def start_draft(procedure, user, version: FormVersion, source: str = "") -> Dossier:
+    """A new empty draft (`source`: the site that sent the applicant, kept
+    on the dossier), unless the applicant already keeps
     PORTAL_MAX_OPEN_DRAFTS_PER_PROCEDURE of them: each may hold a dossier's
     worth of files, so one account must not open them without end. The
     applicant's row is locked so two tabs cannot both take the last place."""
@@ -79,7 +81,8 @@ def start_draft(procedure, user, version: FormVersion) -> Dossier:
             if open_drafts(user, procedure).count() >= limit:
                 raise TooManyDrafts(limit)
         return save_draft(procedure=procedure, applicant=user, form_version=version.reference(),
-                          form_data={"applicant": {}, "answers": {}, "delivery": {}, "done": []})
+                          form_data={"applicant": {}, "answers": {}, "delivery": {}, "done": []},
+                          source=clean_source(source))
 
 
 def discard_draft(user, public_id) -> bool:

@@ -163,10 +163,11 @@ def save_draft(
 ) -> Dossier:
     """Create or update the applicant's draft. `details` may set channel,
     pickup_address, pickup_from, pickup_until, result_delivery,
-    delivery_address and language. A draft that was submitted meanwhile
+    delivery_address, language and source (the referring site). A draft
+    that was submitted meanwhile
     (another tab) is returned unchanged."""
     allowed = {"channel", "pickup_address", "pickup_from", "pickup_until", "result_delivery", "delivery_address",
-               "language"}
+               "language", "source"}
     unknown = set(details) - allowed
     if unknown:
         raise TypeError(f"save_draft() got unexpected fields {sorted(unknown)}")

@@ -83,3 +83,11 @@ def register_procedure_import_menu_item():
         _("Import and export procedures"), reverse("procedures_import"), icon_name="download",
         name="procedure-import", order=260,
     )
+
+
+@hooks.register("register_admin_viewset")
+def register_embed_kit():
+    """Admin → Embed on other sites: the builder and the allowed sites."""
+    from .embed.admin import EmbedViewSetGroup
+
+    return EmbedViewSetGroup()

@@ -71,6 +71,8 @@ TABLE: dict[str, tuple] = {
     "procedure_permalink": (lambda w: reverse("procedure_permalink", args=[w["procedure"].code]),
                             dict.fromkeys(VISITORS, "redirect")),
     "eforms_communes": (lambda w: reverse("eforms_communes", args=["66"]), PUBLIC),
+    # the embed card: public, read-only, no personal data (tests/procedures/test_embed.py)
+    "procedure_embed": (lambda w: reverse("procedure_embed", args=[w["procedure"].code]), PUBLIC),
     "wagtail_serve": (lambda w: "/", PUBLIC),
     "wagtailcore_login_closed": (lambda w: "/_util/login/?next=/", dict.fromkeys(VISITORS, "login")),
     "wagtailadmin_password_reset": (lambda w: reverse("wagtailadmin_password_reset"), PUBLIC),

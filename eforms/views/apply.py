@@ -34,6 +34,7 @@ from eforms.lifecycle import LifecycleError
 from eforms.models import Dossier, DossierStatus
 from eforms.models.forms import EFormPage
 from eforms.services import login_method_from_request, receiving_agencies, submit_dossier
+from procedures.embed.origins import clean_source
 from procedures.models import ProcedurePage
 
 
@@ -95,6 +96,9 @@ def apply_start(request, code: str):
         app = d.Application(draft, d.version_for(draft, eform), level=procedure.level)
         return redirect(app.url(app.first_open_step().key))
     problem = ""
+    # the site that sent the applicant (the embed card's `src`), kept through
+    # the start form into the draft, then the dossier
+    source = clean_source(request.POST.get("src") or request.GET.get("src"))
     if request.method == "POST":
         if request.POST.get("discard"):
             try:
@@ -106,7 +110,7 @@ def apply_start(request, code: str):
             return redirect("procedure_apply", code=code)
         version = eform.current_version()
         try:
-            draft = d.start_draft(procedure, request.user, version)
+            draft = d.start_draft(procedure, request.user, version, source=source)
         except d.TooManyDrafts as error:
             problem = ngettext(
                 "You already have %(count)s unfinished application for this procedure, the most you can keep "
@@ -126,7 +130,7 @@ def apply_start(request, code: str):
     return render(request, "eforms/apply_start.html", {
         "procedure": procedure, "eform": eform, "drafts": drafts, "documents": documents,
         "steps": d.Application(Dossier(procedure=procedure), version, level=procedure.level).steps(),
-        "problem": problem,
+        "problem": problem, "source": source,
     })
 
 

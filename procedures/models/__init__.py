@@ -19,6 +19,7 @@ from .choices import (
     Tier,
 )
 from .documents import LegalDocumentIndexPage, LegalDocumentPage
+from .embed import EmbedOrigin
 from .fee_rules import FeeCheck, check_fees, format_vnd
 from .fields import ChoiceListField, split_lines
 from .pages import ProcedureComponent, ProcedureFee, ProcedureIndexPage, ProcedurePage, ProcedurePageForm
@@ -32,6 +33,7 @@ __all__ = [
     "ComponentKind",
     "FeeCheck",
     "FeeDue",
+    "EmbedOrigin",
     "Field",
     "LegalDocumentIndexPage",
     "LegalDocumentPage",
