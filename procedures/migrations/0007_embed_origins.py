@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('procedures', '0005_fee_help_and_level_4_data'),
+        ('procedures', '0006_procedurepage_online_target_year'),
     ]
 
     operations = [
