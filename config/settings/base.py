@@ -651,3 +651,7 @@ LOGGING = {
         "modelsearch": {"level": "WARNING"},
     },
 }
+
+# Feedback and complaints (feedback app): the answer is due this many working
+# days after arrival; open ones past it are overdue.
+PORTAL_FEEDBACK_DAYS = env_int("PORTAL_FEEDBACK_DAYS", 10)
