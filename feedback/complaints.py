@@ -122,12 +122,12 @@ def submit(*, subject: str, title: str, body: str, name: str, email: str = "", p
         procedure = procedure or dossier.procedure
     elif agency is None and procedure is not None:
         agency = procedure.agency
-    fields = dict(
-        subject=subject, kind=kind, title=title.strip(), body=body.strip(), name=name.strip(),
-        email=email.strip().lower(), phone=normalise_phone(phone) if phone else "", procedure=procedure,
-        agency=agency, dossier=dossier, user=user if getattr(user, "is_authenticated", False) else None,
-        may_publish=may_publish, language=language, received_at=now, due_at=deadline(now),
-    )
+    fields = {
+        "subject": subject, "kind": kind, "title": title.strip(), "body": body.strip(), "name": name.strip(),
+        "email": email.strip().lower(), "phone": normalise_phone(phone) if phone else "", "procedure": procedure,
+        "agency": agency, "dossier": dossier, "user": user if getattr(user, "is_authenticated", False) else None,
+        "may_publish": may_publish, "language": language, "received_at": now, "due_at": deadline(now),
+    }
     for _attempt in range(5):
         try:
             with transaction.atomic():

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import StaffMembership, StaffRole
 from accounts.services import agencies_for
@@ -30,6 +31,11 @@ from .models import SATISFIED_SCORES, Rating, Satisfaction
 SCOPED_ROLES = (StaffRole.RECEIVER, StaffRole.HANDLER, StaffRole.LEADER)
 #: The questions, as Rating's fields.
 QUESTIONS = ("timeliness", "attitude", "ease")
+QUESTION_LABELS = {
+    "timeliness": gettext_lazy("Result on time"),
+    "attitude": gettext_lazy("Staff attitude"),
+    "ease": gettext_lazy("Ease of the online service"),
+}
 
 
 class RatingRefused(Exception):
