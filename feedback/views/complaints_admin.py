@@ -29,6 +29,8 @@ from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from core.exports import safe_cell
+
 from .. import complaints as services
 from ..complaint_forms import ComplaintFilterForm, PublishForm, RouteForm, StepForm
 
@@ -201,7 +203,7 @@ def export_csv(request):
     writer = csv.writer(response)
     writer.writerow([str(label) for label, _get in EXPORT_COLUMNS])
     for complaint in complaints.iterator():
-        writer.writerow([get(complaint) for _label, get in EXPORT_COLUMNS])
+        writer.writerow([safe_cell(get(complaint)) for _label, get in EXPORT_COLUMNS])
     return response
 
 

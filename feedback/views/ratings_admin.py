@@ -19,6 +19,8 @@ from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from core.exports import safe_cell
+
 from .. import ratings as services
 
 NAMESPACE = "ratings_admin"
@@ -99,9 +101,9 @@ def export_csv(request):
                      *(str(services.QUESTION_LABELS[q]) for q in services.QUESTIONS), str(gettext_lazy("Comment")),
                      str(gettext_lazy("Rated at"))])
     for rating in _in_period(request.user, start, end).order_by("created_at", "pk").iterator():
-        writer.writerow([rating.dossier.code, rating.agency.name if rating.agency else "", rating.timeliness,
-                         rating.attitude, rating.ease, rating.comment,
-                         timezone.localtime(rating.created_at).strftime("%d/%m/%Y %H:%M")])
+        writer.writerow([safe_cell(value) for value in (
+            rating.dossier.code, rating.agency.name if rating.agency else "", rating.timeliness, rating.attitude,
+            rating.ease, rating.comment, timezone.localtime(rating.created_at).strftime("%d/%m/%Y %H:%M"))])
     return response
 
 

@@ -137,3 +137,10 @@ def test_a_leader_sees_the_agencies_below(client, w):
     seen = set(services.visible_complaints(leader).values_list("pk", flat=True))
     assert seen == {w["mine"].pk, w["theirs"].pk}
     assert services.may_handle(leader, w["theirs"])
+
+
+def test_the_export_neutralises_formulas(client, w):
+    complaint(w, title="=HYPERLINK(\"http://evil\")")
+    pass_second_factor(client, w["staff"])
+    body = client.get(reverse("complaints_admin:export")).content.decode("utf-8-sig")
+    assert "'=HYPERLINK" in body
