@@ -6,3 +6,12 @@ class FeedbackConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "feedback"
     verbose_name = _("Questions, feedback and ratings")
+
+    def ready(self) -> None:
+        # Models are ready only now: these modules import eforms' models.
+        from eforms import extensions
+
+        from . import sections
+
+        # "Rate this service" on My dossiers once the result is handed over
+        extensions.register_section("applicant", sections.rating_section)

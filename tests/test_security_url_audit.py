@@ -116,6 +116,14 @@ TABLE: dict[str, tuple] = {
                              "staff": "redirect"}),
     "account_reauthenticate": (lambda w: reverse("account_reauthenticate"),
                                {"anon": "login", "citizen": "ok", "staff_pw": "second_factor", "staff": "ok"}),
+    # feedback and complaints: public pages; the code shown once after sending, else back to tracking
+    "feedback_complaints": (lambda w: reverse("feedback_complaints"), PUBLIC),
+    "feedback_complaint_new": (lambda w: reverse("feedback_complaint_new"), PUBLIC),
+    "feedback_complaint_sent": (lambda w: reverse("feedback_complaint_sent"), dict.fromkeys(VISITORS, "redirect")),
+    "feedback_track": (lambda w: reverse("feedback_track"), PUBLIC),
+    # rating a dossier: only its applicant (the dossier is not returned yet: back to it, tests/feedback/test_ratings.py)
+    "dossier_rating": (lambda w: reverse("dossier_rating", args=[w["dossier"].code]),
+                       {"anon": "login", "citizen": "redirect", "staff_pw": "refused", "staff": "refused"}),
     # the admin
     "wagtailadmin_home": (lambda w: reverse("wagtailadmin_home"), STAFF_ONLY_2FA),
     "wagtailusers_users:index": (lambda w: reverse("wagtailusers_users:index"),

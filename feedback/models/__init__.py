@@ -1,5 +1,23 @@
 """Questions and answers, feedback and complaints, and ratings (one module each)."""
 
+from .complaints import (
+    OPEN_STATUSES,
+    Complaint,
+    ComplaintEvent,
+    ComplaintKind,
+    ComplaintStatus,
+    ComplaintSubject,
+)
 from .ratings import SATISFIED_SCORES, Rating, Satisfaction
 
-__all__ = ["SATISFIED_SCORES", "Rating", "Satisfaction"]
+__all__ = [
+    "OPEN_STATUSES",
+    "SATISFIED_SCORES",
+    "Complaint",
+    "ComplaintEvent",
+    "ComplaintKind",
+    "ComplaintStatus",
+    "ComplaintSubject",
+    "Rating",
+    "Satisfaction",
+]
