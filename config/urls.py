@@ -13,6 +13,7 @@ from api.api import api
 from api.health import healthz
 from home.seo import robots_txt
 from home.sitemaps import sitemap
+from notifications.views_inbound import sms_inbound
 
 # Addresses that are the same in every language (DESIGN.md, "Public URLs").
 urlpatterns = [
@@ -24,6 +25,8 @@ urlpatterns = [
     path("sitemap.xml", sitemap, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),
     path("healthz", healthz, name="healthz"),
+    # the SMS gateway's webhook for the look-up by SMS (signed, no language)
+    path("sms/inbound/", sms_inbound, name="sms_inbound"),
     # the payment providers' server-to-server notifications: no language
     path("payments/", include("payments.callback_urls")),
     # the back-office API and open data (api), and its OAuth 2.0 token endpoint (client credentials only)
