@@ -1,18 +1,19 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.conf.urls.static import static
-from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.generic import RedirectView
 from oauth2_provider import views as oauth2_views
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
-from wagtail.contrib.sitemaps import Sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from accounts.admin_door import AdminPasswordResetView
 from api.api import api
 from api.health import healthz
+from home.seo import robots_txt
+from home.sitemaps import sitemap
+from notifications.views_inbound import sms_inbound
 
 # Addresses that are the same in every language (DESIGN.md, "Public URLs").
 urlpatterns = [
@@ -20,8 +21,12 @@ urlpatterns = [
     path("admin/password_reset/", AdminPasswordResetView.as_view(), name="wagtailadmin_password_reset"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
-    path("sitemap.xml", sitemap, {"sitemaps": {"pages": Sitemap}}),
+    # both languages with their hreflang alternates, and what crawlers should leave alone (home.seo)
+    path("sitemap.xml", sitemap, name="sitemap"),
+    path("robots.txt", robots_txt, name="robots_txt"),
     path("healthz", healthz, name="healthz"),
+    # the SMS gateway's webhook for the look-up by SMS (signed, no language)
+    path("sms/inbound/", sms_inbound, name="sms_inbound"),
     # the payment providers' server-to-server notifications: no language
     path("payments/", include("payments.callback_urls")),
     # the back-office API and open data (api), and its OAuth 2.0 token endpoint (client credentials only)

@@ -54,13 +54,18 @@ def _name_key(value: str) -> str:
     return " ".join(unicodedata.normalize("NFC", value or "").casefold().split())
 
 
-def find_by_code(code: str, secret: str) -> list[Dossier]:
-    """The dossier with this code whose applicant's ID number or phone is
-    `secret`; [] when there is none or it does not match."""
-    dossier = (
+def submitted_with_code(code: str) -> Dossier | None:
+    """The submitted (not draft) dossier with this code, if any."""
+    return (
         Dossier.objects.select_related("procedure", "agency").exclude(status=DossierStatus.DRAFT)
         .filter(code=code).first()
     )
+
+
+def find_by_code(code: str, secret: str) -> list[Dossier]:
+    """The dossier with this code whose applicant's ID number or phone is
+    `secret`; [] when there is none or it does not match."""
+    dossier = submitted_with_code(code)
     if dossier is None:
         return []
     digits = re.sub(r"\D", "", secret)
@@ -69,6 +74,19 @@ def find_by_code(code: str, secret: str) -> list[Dossier]:
         or (dossier.applicant_phone and normalise_phone(secret) == dossier.applicant_phone)
     )
     return [dossier] if matches else []
+
+
+def find_by_code_and_phone_ending(code: str, ending: str) -> list[Dossier]:
+    """The look-up by SMS (`notifications.inbound`): the dossier with this
+    code whose applicant's phone ends with the four digits `ending`; [] when
+    there is none or it does not match. Four digits are a weak second fact:
+    callers must apply RATE_PER_CODE to failures, as the page does."""
+    if not re.fullmatch(r"\d{4}", ending or ""):
+        return []
+    dossier = submitted_with_code(code)
+    if dossier is None or not dossier.applicant_phone:
+        return []
+    return [dossier] if re.sub(r"\D", "", dossier.applicant_phone).endswith(ending) else []
 
 
 def find_by_person(id_number: str, full_name: str, date_of_birth: dt.date) -> list[Dossier]:

@@ -133,3 +133,40 @@ class Message(models.Model):
         if self.channel == Channel.EMAIL:
             return mask_email(self.recipient)
         return mask_phone(self.recipient)
+
+
+class InboundOutcome(models.TextChoices):
+    ANSWERED = "answered", _("Status sent")
+    NOT_FOUND = "not_found", _("Not found or does not match")
+    HELP = "help", _("Not understood: help sent")
+    LIMITED = "limited", _("Too many messages")
+
+
+class InboundSms(models.Model):
+    """One text message received for the look-up by SMS
+    (`notifications.inbound`) and the answer sent: for staff to follow how
+    the service is used. The sender's number and the digits in the text are
+    masked; the dossier code is kept (it is not personal data)."""
+
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
+    gateway_message_id = models.CharField(_("gateway's message id"), max_length=100, blank=True)
+    sender = models.CharField(_("sender"), max_length=32, help_text=_("Masked."))
+    text = models.CharField(_("text"), max_length=200, help_text=_("Digits that are not a dossier code are masked."))
+    dossier_code = models.CharField(_("dossier code"), max_length=64, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=InboundOutcome.choices)
+    reply = models.TextField(_("reply"), blank=True)
+    reply_state = models.CharField(_("reply state"), max_length=8, choices=MessageState.choices, blank=True)
+    provider_message_id = models.CharField(_("provider's message id"), max_length=255, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("SMS received")
+        verbose_name_plural = _("SMS received")
+        ordering = ["-received_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["gateway_message_id"], condition=~models.Q(gateway_message_id=""),
+                                    name="one_inbound_sms_per_gateway_id"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sender} · {self.get_outcome_display()}"

@@ -15,7 +15,7 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from .models import Message, MessageTemplate
+from .models import InboundSms, Message, MessageTemplate
 from .rendering import PLACEHOLDERS
 
 
@@ -79,3 +79,29 @@ register_snippet(MessageTemplateViewSet)
 @hooks.register("register_admin_viewset")
 def register_message_viewset():
     return MessageViewSet("messages_sent")
+
+
+class InboundSmsViewSet(ModelViewSet):
+    """The look-up by SMS: what was received (masked) and answered."""
+
+    model = InboundSms
+    icon = "mail"
+    menu_label = _("SMS received")
+    add_to_admin_menu = True
+    menu_order = 952
+    list_display = ["received_at", "sender", "text", "dossier_code", "outcome", "reply_state"]
+    list_filter = ["outcome", "reply_state"]
+    search_fields = ["dossier_code"]
+    inspect_view_enabled = True
+    inspect_view_fields = ["received_at", "gateway_message_id", "sender", "text", "dossier_code", "outcome", "reply",
+                           "reply_state", "provider_message_id", "last_error"]
+    copy_view_enabled = False
+    form_fields = []
+
+
+register_permission_policy(InboundSms, ReadOnlyPolicy(InboundSms))
+
+
+@hooks.register("register_admin_viewset")
+def register_inbound_sms_viewset():
+    return InboundSmsViewSet("sms_received")

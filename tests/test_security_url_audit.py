@@ -64,6 +64,10 @@ MFA_SELF_SERVICE = {"anon": "login", "citizen": "ok", "staff_pw": "second_factor
 
 TABLE: dict[str, tuple] = {
     "healthz": (lambda w: "/healthz", PUBLIC),
+    "sitemap": (lambda w: "/sitemap.xml", PUBLIC),
+    "robots_txt": (lambda w: "/robots.txt", PUBLIC),
+    # POST only, signed by the SMS gateway (tests/notifications/test_sms_inbound.py)
+    "sms_inbound": (lambda w: reverse("sms_inbound"), dict.fromkeys(VISITORS, "refused")),
     "search": (lambda w: reverse("search"), PUBLIC),
     "search_suggest": (lambda w: reverse("search_suggest") + "?q=khai", PUBLIC),
     "lookup": (lambda w: reverse("lookup"), PUBLIC),
@@ -181,7 +185,6 @@ TABLE: dict[str, tuple] = {
 # test_a_password_only_staff_session_reaches_no_admin_view.
 NOT_VISITED = {
     "wagtailcore_login": "Wagtail's plain login, shadowed by wagtailcore_login_closed",
-    "sitemap.xml": "public, covered by the foundation tests",
     "documents": "Wagtail's document serving: public documents, privacy by collection",
     "wagtailcore_authenticate_with_password": "a page's own password form (Wagtail), no account",
     "wagtail_serve": "",

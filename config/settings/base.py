@@ -549,6 +549,27 @@ PORTAL_SMS_HTTP_PAYLOAD = env_str("PORTAL_SMS_HTTP_PAYLOAD", '{"to": "{to}", "te
 PORTAL_SMS_HTTP_SUCCESS = env_str("PORTAL_SMS_HTTP_SUCCESS")
 PORTAL_SMS_HTTP_ID_PATH = env_str("PORTAL_SMS_HTTP_ID_PATH", "id")  # the provider's message id in the answer
 PORTAL_SMS_HTTP_TIMEOUT = env_int("PORTAL_SMS_HTTP_TIMEOUT", 10)  # seconds
+# Look-up by SMS (notifications.inbound): the gateway POSTs each incoming
+# message to /sms/inbound/, signed with PORTAL_SMS_INBOUND_SECRET: "hmac"
+# (hex HMAC-SHA256 of the raw body in PORTAL_SMS_INBOUND_HEADER, "sha256="
+# prefix allowed) or "token" (the secret itself in that header). No secret:
+# every request is refused. The body is form-encoded or JSON; the FIELD_*
+# settings name its fields (dotted paths in JSON). The reply goes out through
+# PORTAL_SMS_BACKEND, without diacritics when PORTAL_SMS_ASCII is on or the
+# field PORTAL_SMS_INBOUND_FIELD_ASCII says so (1, true, yes, ascii, gsm, gsm7).
+PORTAL_SMS_INBOUND_SECRET = env_str("PORTAL_SMS_INBOUND_SECRET")
+PORTAL_SMS_INBOUND_AUTH = env_str("PORTAL_SMS_INBOUND_AUTH", "hmac")
+PORTAL_SMS_INBOUND_HEADER = env_str("PORTAL_SMS_INBOUND_HEADER", "X-Signature")
+PORTAL_SMS_INBOUND_FORMAT = env_str("PORTAL_SMS_INBOUND_FORMAT", "form")
+PORTAL_SMS_INBOUND_FIELD_SENDER = env_str("PORTAL_SMS_INBOUND_FIELD_SENDER", "from")
+PORTAL_SMS_INBOUND_FIELD_TEXT = env_str("PORTAL_SMS_INBOUND_FIELD_TEXT", "text")
+PORTAL_SMS_INBOUND_FIELD_ID = env_str("PORTAL_SMS_INBOUND_FIELD_ID", "id")
+PORTAL_SMS_INBOUND_FIELD_ASCII = env_str("PORTAL_SMS_INBOUND_FIELD_ASCII")
+# Messages answered per sender number: (count, seconds).
+PORTAL_SMS_INBOUND_RATE_PER_SENDER = (env_int("PORTAL_SMS_INBOUND_RATE_COUNT", 5),
+                                      env_int("PORTAL_SMS_INBOUND_RATE_SECONDS", 3600))
+# robots.txt says "Disallow: /" (a staging or test deployment).
+PORTAL_ROBOTS_DISALLOW_ALL = env_bool("PORTAL_ROBOTS_DISALLOW_ALL", False)
 # Delivery: attempts per message, the first wait before a retry (doubled
 # each time), and how long a message may stay "sending" before
 # `manage.py retry_messages` takes it for a dead worker's and requeues it.
