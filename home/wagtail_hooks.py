@@ -23,3 +23,21 @@ def register_disclosure_report_menu_item():
     )
 
 
+
+
+@hooks.register("register_admin_urls")
+def register_english_coverage_report_urls():
+    from .translation_report import TranslationCoverageReportView
+
+    view = TranslationCoverageReportView
+    return [
+        path("reports/english-coverage/", view.as_view(), name="english_coverage_report"),
+        path("reports/english-coverage/results/", view.as_view(results_only=True), name="english_coverage_report_results"),
+    ]
+
+
+@hooks.register("register_reports_menu_item")
+def register_english_coverage_report_menu_item():
+    return DisclosureReportMenuItem(
+        _("English coverage"), reverse("english_coverage_report"), icon_name="globe", order=710
+    )

@@ -116,6 +116,7 @@ TABLE: dict[str, tuple] = {
                                {"anon": "login", "citizen": "ok", "staff_pw": "second_factor", "staff": "ok"}),
     # the admin
     "wagtailadmin_home": (lambda w: reverse("wagtailadmin_home"), STAFF_ONLY_2FA),
+    "english_coverage_report": (lambda w: reverse("english_coverage_report"), STAFF_ONLY_2FA),
     "wagtailusers_users:index": (lambda w: reverse("wagtailusers_users:index"),
                                  {"anon": "login", "citizen": "login", "staff_pw": "second_factor",
                                   "staff": "refused"}),
