@@ -22,6 +22,7 @@ from home.translation_report import MISSING, OUT_OF_DATE, english_coverage
 NOT_TRANSLATED_SNIPPETS = {
     "search.SynonymGroup": "Vietnamese search synonyms: they fold Vietnamese queries",
     "notifications.MessageTemplate": "one template per channel and language, its `language` field chooses",
+    "procedures.CalendarDay": "the working-day calendar: dates for deadline arithmetic, not published content",
 }
 
 
