@@ -39,3 +39,18 @@ class SuperuserMenuItem(MenuItem):
 @hooks.register("register_reports_menu_item")
 def register_task_queue_menu_item():
     return SuperuserMenuItem(_("Task queue"), reverse("task_queue"), icon_name="cogs", order=900)
+def register_english_coverage_report_urls():
+    from .translation_report import TranslationCoverageReportView
+
+    view = TranslationCoverageReportView
+    return [
+        path("reports/english-coverage/", view.as_view(), name="english_coverage_report"),
+        path("reports/english-coverage/results/", view.as_view(results_only=True), name="english_coverage_report_results"),
+    ]
+
+
+@hooks.register("register_reports_menu_item")
+def register_english_coverage_report_menu_item():
+    return DisclosureReportMenuItem(
+        _("English coverage"), reverse("english_coverage_report"), icon_name="globe", order=710
+    )

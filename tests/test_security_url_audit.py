@@ -130,6 +130,7 @@ TABLE: dict[str, tuple] = {
                        {"anon": "login", "citizen": "redirect", "staff_pw": "refused", "staff": "refused"}),
     # the admin
     "wagtailadmin_home": (lambda w: reverse("wagtailadmin_home"), STAFF_ONLY_2FA),
+    "english_coverage_report": (lambda w: reverse("english_coverage_report"), STAFF_ONLY_2FA),
     "wagtailusers_users:index": (lambda w: reverse("wagtailusers_users:index"),
                                  {"anon": "login", "citizen": "login", "staff_pw": "second_factor",
                                   "staff": "refused"}),

@@ -190,6 +190,9 @@ LOCALE_PATHS = [
     # Vietnamese for django-allauth's own strings (allauth ships none), kept
     # apart from accounts/locale so that makemessages never drops them.
     BASE_DIR / "accounts" / "allauth_locale",
+    # Vietnamese for the admin strings Wagtail's and wagtail-localize's own vi
+    # catalogues leave in English; after locale/ so makemessages never writes here.
+    BASE_DIR / "wagtail_locale",
 ]
 FORMAT_MODULE_PATH = ["config.formats"]
 

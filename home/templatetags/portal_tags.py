@@ -17,6 +17,21 @@ from home import frame
 register = template.Library()
 
 
+def _nearest_translated_ancestor_url(page, code: str, request) -> str | None:
+    ancestors = page.get_ancestors().filter(depth__gt=2).order_by("-depth")
+    keys = list(ancestors.values_list("translation_key", flat=True))
+    if not keys:
+        return None
+    translated = {
+        p.translation_key: p
+        for p in Page.objects.filter(translation_key__in=keys, locale__language_code=code).live().public()
+    }
+    for key in keys:
+        if key in translated:
+            return translated[key].get_url(request=request)
+    return None
+
+
 def _language_versions(context) -> list[dict]:
     """For each language: the URL of this page in it, and whether that URL
     is really this page (False when we fall back to that language's home)."""
@@ -40,9 +55,13 @@ def _language_versions(context) -> list[dict]:
             if target is not None:
                 url = target.get_url(request=request)
             else:
+                # Never a dead link: the nearest ancestor that exists in that
+                # language, else that language's home page.
                 same_page = False
-                home = frame.locale_home(code)
-                url = home["url"] if home else "/"
+                url = _nearest_translated_ancestor_url(page, code, request)
+                if url is None:
+                    home = frame.locale_home(code)
+                    url = home["url"] if home else "/"
         elif request is not None:
             url = translate_url(request.get_full_path(), code)
         else:
