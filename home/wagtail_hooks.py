@@ -4,6 +4,7 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
 from .task_queue import TaskQueueView
+from .translation_report import TranslationCoverageReportView
 from .views import DisclosureReportView
 
 
@@ -39,9 +40,10 @@ class SuperuserMenuItem(MenuItem):
 @hooks.register("register_reports_menu_item")
 def register_task_queue_menu_item():
     return SuperuserMenuItem(_("Task queue"), reverse("task_queue"), icon_name="cogs", order=900)
-def register_english_coverage_report_urls():
-    from .translation_report import TranslationCoverageReportView
 
+
+@hooks.register("register_admin_urls")
+def register_english_coverage_report_urls():
     view = TranslationCoverageReportView
     return [
         path("reports/english-coverage/", view.as_view(), name="english_coverage_report"),
