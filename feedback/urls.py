@@ -1,0 +1,9 @@
+"""The feedback app's public addresses (inside i18n_patterns, config/urls.py)."""
+
+from django.urls import include, path
+
+from .urls_questions import question_patterns
+
+urlpatterns = [
+    path("questions/", include(question_patterns)),
+]
