@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 
@@ -198,6 +199,13 @@ def verify(token: str) -> Question | None:
             question.verified_at = timezone.now()
             question.save(update_fields=["status", "verified_at"])
     return question
+
+
+def purge_unverified(now=None) -> int:
+    """Delete the questions still unconfirmed after the link expired."""
+    cutoff = (now or timezone.now()) - dt.timedelta(seconds=VERIFY_MAX_AGE)
+    deleted, _by_model = Question.objects.filter(status=QuestionStatus.UNVERIFIED, created_at__lt=cutoff).delete()
+    return deleted
 
 
 @task()

@@ -5,13 +5,14 @@ the asker's email."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
 from django.contrib.auth.models import Group
 from django.core import mail, signing
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from wagtail.models import Locale
 from wagtail.search.backends import get_search_backend
 
@@ -324,3 +325,15 @@ def test_a_hidden_or_unknown_question_is_not_found(client, procedure, editor):
     published.save()
     assert client.get(published.get_absolute_url()).status_code == 404
     assert published.title not in client.get(reverse("questions_list")).content.decode()
+
+
+def test_unconfirmed_questions_are_deleted_after_the_link_expired(procedure):
+    from django.core.management import call_command
+
+    stale = make_question(procedure, status=QuestionStatus.UNVERIFIED)
+    fresh = make_question(procedure, status=QuestionStatus.UNVERIFIED)
+    kept = make_question(procedure, status=QuestionStatus.NEW)
+    Question.objects.filter(pk__in=[stale.pk, kept.pk]).update(
+        created_at=timezone.now() - dt.timedelta(seconds=service.VERIFY_MAX_AGE + 60))
+    call_command("purge_unverified_questions")
+    assert set(Question.objects.values_list("pk", flat=True)) == {fresh.pk, kept.pk}
