@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from wagtail.models import Locale
 
 from feedback.models import PublishedQuestion, Question, QuestionStatus
+from home.setup import translate_page
 from tests.dossier_factories import en
 from tests.e2e.test_accessible_pages import catalogue, check  # noqa: F401
 
@@ -45,7 +46,11 @@ def test_question_pages_in_both_languages(page, catalogue, assert_accessible):  
     check(page, assert_accessible, "/en" + first.get_absolute_url(), "Late birth registration")
     check(page, assert_accessible, procedure.url, "Đăng ký khai sinh")
     expect(page.locator("#questions-title")).to_be_visible()
-    check(page, assert_accessible, procedure.localized.get_translation(en()).url, "")
+    translate_page(procedure, "en", title="Birth registration", slug="birth-registration")
+    check(page, assert_accessible, "/en/p/1.001193/", "Birth registration")
+    expect(page.locator("#questions-title")).to_contain_text("Questions and answers")
+    expect(page.locator("a[href$='/questions/" + str(first.translation_key) + "/']")).to_contain_text(
+        "Late birth registration")
     check(page, assert_accessible, "/questions/confirm/bad-link/", "", status=400)
     check(page, assert_accessible, "/en/questions/ask/sent/", "Question received")
 
