@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.models import TranslatableMixin
@@ -93,11 +94,12 @@ class PublishedQuestion(TranslatableMixin, index.Indexed, models.Model):
     agency = models.ForeignKey("procedures.Agency", verbose_name=_("answering agency"),
                                on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     live = models.BooleanField(_("shown on the portal"), default=True)
-    published_at = models.DateTimeField(_("published at"), db_index=True)
+    published_at = models.DateTimeField(_("published at"), default=timezone.now, db_index=True)
     #: question and answer folded (core.text.fold), for the plain search
     search_text = models.TextField(editable=False, blank=True)
 
-    panels = [FieldPanel("title"), FieldPanel("question_text"), FieldPanel("answer"), FieldPanel("live")]
+    panels = [FieldPanel("title"), FieldPanel("question_text"), FieldPanel("answer"), FieldPanel("procedure"),
+              FieldPanel("field"), FieldPanel("agency"), FieldPanel("live")]
     search_fields = folded_search_fields([
         index.SearchField("title", boost=3),
         index.AutocompleteField("title"),

@@ -337,3 +337,17 @@ def test_unconfirmed_questions_are_deleted_after_the_link_expired(procedure):
         created_at=timezone.now() - dt.timedelta(seconds=service.VERIFY_MAX_AGE + 60))
     call_command("purge_unverified_questions")
     assert set(Question.objects.values_list("pk", flat=True)) == {fresh.pk, kept.pk}
+
+
+def test_editors_correct_a_published_question_in_the_snippets(client, procedure, editor):
+    published = publish(make_question(procedure), editor)
+    editor_client = pass_second_factor(client, editor)
+    assert editor_client.get(reverse("wagtailsnippets_feedback_publishedquestion:list")).status_code == 200
+    url = reverse("wagtailsnippets_feedback_publishedquestion:edit", args=[published.pk])
+    assert editor_client.get(url).status_code == 200
+    response = editor_client.post(url, {"title": "Tiêu đề đã sửa", "question_text": "Câu hỏi?", "answer": "Trả lời.",
+                                        "procedure": procedure.pk, "field": procedure.field.pk,
+                                        "agency": procedure.agency.pk, "live": "on"})
+    assert response.status_code == 302
+    published.refresh_from_db()
+    assert published.title == "Tiêu đề đã sửa" and " tieu de da sua " in published.search_text
