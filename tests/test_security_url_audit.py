@@ -53,6 +53,17 @@ from tests.second_factor import pass_second_factor
 
 VISITORS = ("anon", "citizen", "staff_pw", "staff")
 
+
+def _published_question(w):
+    """A published question and answer about the world's procedure."""
+    from django.utils import timezone
+
+    from feedback.models import PublishedQuestion
+
+    return PublishedQuestion.objects.create(title="Hỏi đáp", question_text="Câu hỏi?", answer="Trả lời.",
+                                            procedure=w["procedure"], published_at=timezone.now(),
+                                            locale=w["procedure"].locale)
+
 # name of the URL -> (how to build the address, {visitor: outcome}).
 # The address builders take the `world` fixture's dict.
 PUBLIC = dict.fromkeys(VISITORS, "ok")
@@ -179,6 +190,11 @@ TABLE: dict[str, tuple] = {
     "api_open_lookup": (lambda w: reverse("api_v1:api_open_lookup"), dict.fromkeys(VISITORS, "refused")),
     # client credentials only, POST (tests/api/test_tokens.py)
     "oauth2_token": (lambda w: reverse("oauth2_token"), dict.fromkeys(VISITORS, "refused")),
+    # questions and answers: asking and the published ones are public; the asker's details never are
+    "questions_list": (lambda w: reverse("questions_list"), PUBLIC),
+    "questions_ask": (lambda w: reverse("questions_ask"), PUBLIC),
+    "questions_asked": (lambda w: reverse("questions_asked"), PUBLIC),
+    "questions_detail": (lambda w: _published_question(w).get_absolute_url(), PUBLIC),
 }
 
 # Addresses that the table does not visit one by one, with the reason. The
@@ -205,6 +221,8 @@ NOT_VISITED = {
     "ipn": "a provider's signed server-to-server notification, no personal data (tests/payments/test_roundtrip.py)",
     "sandbox_pay": "the sandbox bank, 404 unless PORTAL_PAYMENT_SANDBOX (tests/payments/test_sandbox.py)",
     "sandbox_api": "the sandbox bank's API, 404 unless PORTAL_PAYMENT_SANDBOX (tests/payments/test_sandbox.py)",
+    "questions_verify": "a signed, expiring link emailed to an asker; a bad one is a 400 page that shows nothing "
+                        "(tests/feedback/test_questions.py)",
 }
 
 

@@ -8,6 +8,7 @@ from .complaints import (
     ComplaintStatus,
     ComplaintSubject,
 )
+from .questions import PublishedQuestion, Question, QuestionStatus
 from .ratings import SATISFIED_SCORES, Rating, Satisfaction
 
 __all__ = [
@@ -18,6 +19,9 @@ __all__ = [
     "ComplaintKind",
     "ComplaintStatus",
     "ComplaintSubject",
+    "PublishedQuestion",
+    "Question",
+    "QuestionStatus",
     "Rating",
     "Satisfaction",
 ]
