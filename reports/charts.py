@@ -29,21 +29,22 @@ class Series:
     colour: str  # at least 3:1 against white (WCAG 1.4.11)
 
 
-def nice_top(value: int) -> int:
-    """The top of the axis: 1, 2 or 5 times a power of ten, at least `value`."""
+def axis(value: int, ticks: int = 4) -> tuple[int, int]:
+    """(top, step) of the value axis: a step of 1, 2 or 5 times a power of
+    ten, and the smallest top that is a whole number of steps and at least
+    `value`."""
     if value <= 0:
-        return 1
-    power = 10 ** int(math.floor(math.log10(value)))
-    for step in (1, 2, 5, 10):
-        if step * power >= value:
-            return step * power
-    return 10 * power  # pragma: no cover
+        return ticks, 1
+    rough = value / ticks
+    power = 10 ** int(math.floor(math.log10(rough))) if rough >= 1 else 1
+    step = next(s * power for s in (1, 2, 5, 10) if s * power >= rough)
+    return step * math.ceil(value / step), step
 
 
 def bar_chart(*, chart_id: str, title: str, description: str, groups: list[str],
               series: list[Series], values: list[list[int]]) -> SafeString:
     """A grouped bar chart: `values[g][s]` is series `s` in group `g`."""
-    top = nice_top(max((v for row in values for v in row), default=0))
+    top, step = axis(max((v for row in values for v in row), default=0))
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     base = TOP + plot_h
     parts = [
@@ -60,11 +61,11 @@ def bar_chart(*, chart_id: str, title: str, description: str, groups: list[str],
         parts.append(f'<text x="{x + 20}" y="24" font-size="13" fill="{INK}">{escape(item.label)}</text>')
         x += LEGEND_STEP
     # axis and grid
-    for step in range(5):
-        value = top * step // 4
-        y = base - plot_h * step / 4
+    for tick in range(top // step + 1):
+        value = tick * step
+        y = base - plot_h * value / top
         parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="{GRID}" '
-                     f'stroke-width="{1 if step == 0 else 0.5}"/>')
+                     f'stroke-width="{1 if tick == 0 else 0.5}"/>')
         parts.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" font-size="12" text-anchor="end" fill="{INK}">'
                      f'{escape(number_format(value, force_grouping=True))}</text>')
     group_w = plot_w / max(len(groups), 1)
@@ -86,4 +87,5 @@ def bar_chart(*, chart_id: str, title: str, description: str, groups: list[str],
         parts.append(f'<text x="{LEFT + g * group_w + group_w / 2:.1f}" y="{base + 20}" font-size="13" '
                      f'text-anchor="middle" fill="{INK}" class="chart__group">{escape(label)}</text>')
     parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
+    # every value above is escaped
+    return mark_safe("".join(parts))

@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail.models import Locale
 
 from procedures.models import Agency, Field, ProcedurePage
@@ -84,11 +85,11 @@ class StatisticsForm(forms.Form):
                                    choices=[("", "–")] + [(m, m) for m in range(1, 13)])
     quarter = forms.TypedChoiceField(label=_("Quarter"), required=False, coerce=int, empty_value=None,
                                      choices=[("", "–")] + [(q, q) for q in range(1, 5)])
-    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+    start = forms.DateField(label=pgettext_lazy("period", "From"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
                             input_formats=["%Y-%m-%d", "%d/%m/%Y"],
                             help_text=_("Only for a period between two dates."),
                             error_messages={"invalid": _("Enter a date as day/month/year, e.g. 01/03/2025.")})
-    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+    end = forms.DateField(label=pgettext_lazy("period", "To"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
                           input_formats=["%Y-%m-%d", "%d/%m/%Y"],
                           error_messages={"invalid": _("Enter a date as day/month/year, e.g. 31/03/2025.")})
     agency = forms.ChoiceField(label=_("Agency"), required=False,

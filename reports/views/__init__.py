@@ -41,9 +41,9 @@ def scope_of(form: StatisticsForm) -> Scope:
 
 def page_data(form: StatisticsForm) -> dict:
     """The cached content of one valid filter set in the active language."""
-    query = form.canonical_query()
-    name = f"page.{translation.get_language()}.{query}"
     period, scope = form.period_value, scope_of(form)
+    # the end too: this month's figures count up to today, a new key tomorrow
+    name = f"page.{translation.get_language()}.{period.end:%Y%m%d}.{form.canonical_query()}"
     return statistics_cache.get_or_build(name, lambda: tables.build(period, scope))
 
 

@@ -43,9 +43,10 @@ class Table:
 
     @property
     def display(self) -> list[list[dict]]:
-        """The rows as the page shows them: the first text column heads its row."""
+        """The rows as the page shows them: the first text column heads its
+        row; a rate (a Decimal) shows one decimal wherever it stands."""
         header_column = self.kinds.index("text") if "text" in self.kinds else 0
-        return [[{"value": value, "kind": kind, "header": i == header_column}
+        return [[{"value": value, "kind": "rate" if isinstance(value, Decimal) else kind, "header": i == header_column}
                  for i, (value, kind) in enumerate(zip(row, self.kinds, strict=True))] for row in self.rows]
 
 
@@ -87,13 +88,13 @@ def months_table(series: list[tuple[Period, Figures]]) -> Table:
     rows = [[_month_label(period), data.received, data.early + data.on_time, data.late, data.on_time_rate]
             for period, data in series]
     return Table("months", _("The last six months"),
-                 [_("Month"), _("Received"), _("Resolved early or on time"), _("Resolved late"),
+                 [_("Month"), pgettext("statistics", "Received"), _("Resolved early or on time"), _("Resolved late"),
                   _("On-time rate (%)")], rows, ["text", "number", "number", "number", "rate"])
 
 
 def months_chart(table: Table, first: Period, last: Period):
     series = [
-        Series("received", _("Received"), RECEIVED_COLOUR),
+        Series("received", pgettext("statistics", "Received"), RECEIVED_COLOUR),
         Series("on_time", _("Resolved early or on time"), ON_TIME_COLOUR),
         Series("late", _("Resolved late"), LATE_COLOUR),
     ]
@@ -119,7 +120,7 @@ def field_table(period: Period, scope: Scope) -> Table:
     by = figures_by(period, "field", scope)
     names = localized_names(Field, [k for k in by if k is not None])
     return Table("fields", _("By field"),
-                 [_("Field"), _("Received"), _("Resolved early or on time"), _("Resolved late"),
+                 [_("Field"), pgettext("statistics", "Received"), _("Resolved early or on time"), _("Resolved late"),
                   _("Open and overdue"), _("On-time rate (%)")],
                  _breakdown_rows(by, names), ["text", "number", "number", "number", "number", "rate"])
 
@@ -150,15 +151,15 @@ def ranking_tables(period: Period, scope: Scope) -> tuple[Table, Table]:
 
 
 def indicator_tables(period: Period, scope: Scope, data: Figures) -> tuple[Table, Table]:
-    rows = [[str(i.group), str(i.label), str(i.formula), i.numerator, i.denominator, i.value, str(i.note)]
+    rows = [[str(i.label), str(i.group), str(i.formula), i.numerator, i.denominator, i.value, str(i.note)]
             for i in indicators.compute(period, scope, data)]
     computed = Table("indicators", _("Decision 766 indicators: the portal's own figures"),
-                     [_("Group"), _("Indicator"), _("Formula"), _("Numerator"), _("Denominator"),
+                     [_("Indicator"), _("Group"), _("Formula"), _("Numerator"), _("Denominator"),
                       _("Value (%)"), _("Note")], rows,
                      ["text", "text", "text", "number", "number", "rate", "text"])
     missing = Table("not_computed", _("Decision 766 indicators the portal cannot compute"),
-                    [_("Group"), _("Indicator"), _("Why not")],
-                    [[str(g), str(label), str(why)] for g, label, why in indicators.not_computed()],
+                    [_("Indicator"), _("Group"), _("Why not")],
+                    [[str(label), str(g), str(why)] for g, label, why in indicators.not_computed()],
                     ["text", "text", "text"])
     return computed, missing
 

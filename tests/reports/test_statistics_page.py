@@ -385,3 +385,31 @@ def test_the_cached_page_follows_dossier_events(site, django_capture_on_commit_c
     assert after["– early"] == 1
     assert after["– overdue"] == 1
     assert after["Online rate (%)"] == Decimal("100.0")
+
+
+def test_the_page_is_cached_until_the_facts_change(march):
+    from reports.facts import statistics_cache
+
+    client = Client()
+    assert rows(client.get("/en/statistics/", MARCH), "figures")["Refused"] == 1
+    fact(dt.date(2025, 3, 21), march.agencies[JUSTICE], march.procedures["land"], Outcome.REFUSED)
+    # written behind the upkeep's back: the cached page stays as it was
+    assert rows(client.get("/en/statistics/", MARCH), "figures")["Refused"] == 1
+    statistics_cache.invalidate()  # what the upkeep does when facts change
+    assert rows(client.get("/en/statistics/", MARCH), "figures")["Refused"] == 2
+
+
+@pytest.mark.parametrize(("value", "expected"), [(0, (4, 1)), (1, (1, 1)), (7, (8, 2)), (30, (30, 10)),
+                                                 (51, (60, 20)), (980, (1000, 500)), (32023, (40000, 10000))])
+def test_the_value_axis_has_round_steps(value, expected):
+    from reports.charts import axis
+
+    assert axis(value) == expected
+
+
+def test_a_rate_shows_one_decimal_in_any_column(march):
+    html = Client().get("/en/statistics/", MARCH).content.decode()
+    # the figures table's rate rows stand in its number column
+    assert "<td>66.7</td>" in html and "<td>25.0</td>" in html
+    vietnamese = Client().get("/statistics/", MARCH).content.decode()
+    assert "<td>66,7</td>" in vietnamese
