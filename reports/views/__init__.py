@@ -15,12 +15,14 @@ from __future__ import annotations
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import translation
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
+
+from procedures.models import ProcedurePage
 
 from ..exports import csv_response, xlsx_response
 from ..facts import statistics_cache
 from ..figures import Scope
-from ..forms import StatisticsForm, agency_with_descendants
+from ..forms import StatisticsForm, agency_with_descendants, localized_names
 from . import tables
 
 TEMPLATE = "reports/statistics.html"
@@ -41,10 +43,10 @@ def scope_of(form: StatisticsForm) -> Scope:
 
 def page_data(form: StatisticsForm) -> dict:
     """The cached content of one valid filter set in the active language."""
-    period, scope = form.period_value, scope_of(form)
+    period = form.period_value
     # the end too: this month's figures count up to today, a new key tomorrow
     name = f"page.{translation.get_language()}.{period.end:%Y%m%d}.{form.canonical_query()}"
-    return statistics_cache.get_or_build(name, lambda: tables.build(period, scope))
+    return statistics_cache.get_or_build(name, lambda: tables.build(period, scope_of(form)))
 
 
 def chosen_filters(form: StatisticsForm) -> list[tuple[str, str]]:
@@ -53,14 +55,15 @@ def chosen_filters(form: StatisticsForm) -> list[tuple[str, str]]:
     for name in ("agency", "field", "tier"):
         value = form.cleaned_data.get(name)
         if value:
-            out.append((form.fields[name].label, dict(form.fields[name].choices).get(value, value)))
+            out.append((str(form.fields[name].label), str(dict(form.fields[name].choices).get(value, value))))
     procedure = form.cleaned_data.get("procedure")
     if procedure is not None:
-        out.append((form.fields["procedure"].label, f"{procedure.code}"))
+        title = localized_names(ProcedurePage, [procedure.pk], "title").get(procedure.pk, procedure.title)
+        out.append((str(form.fields["procedure"].label), f"{procedure.code} – {title}"))
     return out
 
 
-@require_GET
+@require_safe
 def statistics(request):
     form = StatisticsForm(request.GET)
     context = {"form": form}
@@ -78,7 +81,7 @@ def statistics(request):
     return render(request, TEMPLATE, context)
 
 
-@require_GET
+@require_safe
 def statistics_download(request, table: str, fmt: str):
     if fmt not in FORMATS:
         raise Http404

@@ -413,3 +413,11 @@ def test_a_rate_shows_one_decimal_in_any_column(march):
     assert "<td>66.7</td>" in html and "<td>25.0</td>" in html
     vietnamese = Client().get("/statistics/", MARCH).content.decode()
     assert "<td>66,7</td>" in vietnamese
+
+
+def test_the_chosen_filters_are_stated_and_head_is_answered(march):
+    client = Client()
+    response = client.get("/en/statistics/", {**MARCH, "procedure": "2.000488", "tier": "province"})
+    assert response.context["chosen"] == [("Tier", "Province"), ("Procedure code", "2.000488 – Đăng ký đất đai")]
+    assert client.head("/en/statistics/", MARCH).status_code == 200
+    assert client.post("/en/statistics/", MARCH).status_code == 405
