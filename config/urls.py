@@ -46,6 +46,7 @@ urlpatterns += i18n_patterns(
     path("", include("payments.receipt_urls")),
     path("verify/", include("signing.urls")),
     path("", include("feedback.urls")),
+    path("statistics/", include("reports.urls")),
     # Wagtail's own front-end login is Django's plain LoginView: no rate
     # limit, no verified-email rule, no second factor. Private pages already
     # send visitors to allauth's login (WAGTAIL_FRONTEND_LOGIN_URL); this

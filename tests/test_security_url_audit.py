@@ -23,7 +23,7 @@ Outcomes:
 What each may see, in words:
 - Anyone: the public pages (home, catalogue, procedures and their permanent
   links, search and suggestions, the status look-up, the document check
-  (/verify/), sitemap, health check,
+  (/verify/), the statistics and their downloads (/statistics/), sitemap, health check,
   the sign-in, sign-up and password-reset pages, the commune list).
 - A citizen: in addition, their profile and privacy pages (their own data
   only), their own dossiers, receipts and files; never another applicant's
@@ -83,6 +83,9 @@ TABLE: dict[str, tuple] = {
     "search_suggest": (lambda w: reverse("search_suggest") + "?q=khai", PUBLIC),
     "lookup": (lambda w: reverse("lookup"), PUBLIC),
     "signing_verify": (lambda w: reverse("signing_verify"), PUBLIC),
+    # public statistics and their downloads: counts only, no dossier and no personal data
+    "statistics": (lambda w: reverse("statistics"), PUBLIC),
+    "statistics_download": (lambda w: reverse("statistics_download", args=["figures", "csv"]), PUBLIC),
     "procedure_permalink": (lambda w: reverse("procedure_permalink", args=[w["procedure"].code]),
                             dict.fromkeys(VISITORS, "redirect")),
     "eforms_communes": (lambda w: reverse("eforms_communes", args=["66"]), PUBLIC),
