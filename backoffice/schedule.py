@@ -88,6 +88,7 @@ SCHEDULE: list[Job] = [
     Job("reconcile_payments", every=30 * MINUTE, args=("--day", "today")),
     Job("reconcile_payments_yesterday", daily_at=NIGHT, command="reconcile_payments", args=("--day", "yesterday")),
     Job("prune_api", daily_at=NIGHT),
+    Job("purge_unverified_questions", daily_at=NIGHT),
     # the API's webhooks: every delivery due now (a long-running `deliver_webhooks` may run as well)
     Job("deliver_webhooks", every=MINUTE, args=("--once",)),
 ]

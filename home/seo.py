@@ -40,6 +40,12 @@ ROBOTS_DISALLOW = (
     ("wagtailcore_login_closed", {}, "segment"),
     ("eforms_communes", {"province": "PROVINCE"}, "segment"),  # a helper of the e-forms
     ("sms_inbound", {}, "segment"),  # the SMS gateway's webhook
+    # the forms of questions and feedback, their confirmation links and the tracking look-up
+    ("questions_ask", {}, "pattern"),
+    ("questions_verify", {"token": "TOKEN"}, "pattern"),
+    ("feedback_complaint_new", {}, "pattern"),
+    ("feedback_complaint_sent", {}, "pattern"),
+    ("feedback_track", {}, "pattern"),
 )
 
 
