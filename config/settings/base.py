@@ -651,3 +651,7 @@ LOGGING = {
         "modelsearch": {"level": "WARNING"},
     },
 }
+
+# ---------------------------------------------------------------- statistics demo
+# How many dossiers `load_demo` makes for the statistics' demo year (reports.demo); 0: none.
+PORTAL_DEMO_STATISTICS_DOSSIERS = env_int("PORTAL_DEMO_STATISTICS_DOSSIERS", 300)
