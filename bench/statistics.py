@@ -196,6 +196,7 @@ def fill(total: int, agencies, procedures) -> None:
     fields = [f for f in Dossier._meta.concrete_fields if not f.primary_key]
     template = Dossier(procedure=procedures[0], agency=agencies[0], language="vi")
     defaults = {f.attname: f.pre_save(template, True) for f in fields}
+    per_row = [f for f in fields if f.unique and f.has_default()]  # the public id: a new one each
     quote = connection.ops.quote_name
     sql = (f"INSERT INTO {quote(Dossier._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
            f"VALUES ({', '.join(['%s'] * len(fields))})")
@@ -205,7 +206,8 @@ def fill(total: int, agencies, procedures) -> None:
         for i in range(first, min(first + BATCH, total)):
             row = dossier_row(i, rng, now, agencies, procedures)
             code = f"BENCH-STAT-{i:08d}"
-            values = {**defaults, "code": code, "applicant_name": f"Người nộp {i}",
+            fresh = {f.attname: f.get_default() for f in per_row}
+            values = {**defaults, **fresh, "code": code, "applicant_name": f"Người nộp {i}",
                       "idempotency_key": f"bench-statistics-{i}", "search_text": code.lower(),
                       **row}
             rows.append(tuple(f.get_db_prep_save(values[f.attname], connection) for f in fields))

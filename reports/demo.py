@@ -180,6 +180,9 @@ def plans(count: int, today: dt.date | None = None) -> list[Plan]:
         if channel == Channel.ONLINE and not online_possible:
             channel = Channel.DESK
         day = rng.choice(days)
+        stuck = n % 40 == 20  # a few left unfinished weeks ago: overdue
+        if stuck:
+            day = rng.choice([d for d in days if 20 <= (today - d).days <= 60] or days)
         minute = rng.randrange(7 * 60 + 30, 16 * 60 + 30)
         submitted = dt.datetime.combine(day, dt.time(minute // 60, minute % 60), tzinfo=tz)
         draw = rng.random()
@@ -189,6 +192,8 @@ def plans(count: int, today: dt.date | None = None) -> list[Plan]:
                 fate = name
                 break
             draw -= share
+        if stuck:
+            fate = "stuck"
         if fate == "refused" and channel not in (Channel.ONLINE, Channel.HOME_SERVICE):
             fate = "on_time"  # a desk dossier is received as it is entered
         out.append(Plan(key=f"{KEY_PREFIX}{n:04d}", procedure_id=procedure.pk, agency_id=agency.pk,

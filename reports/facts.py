@@ -291,7 +291,7 @@ def _moment(value) -> dt.datetime | None:
         return value
     if isinstance(value, str):
         value = dt.datetime.fromisoformat(value)
-    return value.replace(tzinfo=dt.timezone.utc)
+    return value.replace(tzinfo=dt.UTC)
 
 
 def _stream(chunk: int) -> Iterator[tuple]:
