@@ -286,11 +286,13 @@ NEWS = [
     {
         "slug": "ket-qua-chi-so-phuc-vu",
         "date": "2026-07-05",
-        "vi": {"title": "Chỉ số phục vụ người dân, doanh nghiệp sẽ được công bố trên Cổng",
-               "summary": "Tỷ lệ hồ sơ giải quyết đúng hạn sẽ được công bố khi có số liệu.",
-               "body": [p("Cổng dịch vụ công tỉnh sẽ công bố tỷ lệ hồ sơ được giải quyết đúng hoặc trước hạn và tỷ lệ hồ sơ nộp trực tuyến khi các số liệu này được tính từ hồ sơ Cổng đã tiếp nhận. Chức năng thống kê đang được xây dựng.")]},
+        "vi": {"title": "Chỉ số phục vụ người dân, doanh nghiệp được công bố trên Cổng",
+               "summary": "Tỷ lệ hồ sơ giải quyết đúng hạn và tỷ lệ hồ sơ nộp trực tuyến, tính từ hồ sơ Cổng đã tiếp nhận.",
+               "body": [p("Cổng dịch vụ công tỉnh công bố số hồ sơ đã tiếp nhận, đã giải quyết đúng hạn, trước hạn và quá hạn, tỷ lệ hồ sơ giải quyết đúng hoặc trước hạn và tỷ lệ hồ sơ nộp trực tuyến, theo tháng, quý, năm, cơ quan và lĩnh vực. Các số liệu được tính từ chính hồ sơ Cổng đã tiếp nhận và cập nhật khi hồ sơ thay đổi.",
+                          'Xem số liệu hiện hành tại trang <a href="/statistics/">Thống kê</a>.')]},
         "en": {"title": "Service index to be published on the portal",
-               "summary": "The share of dossiers completed on time will be published once it is computed.",
-               "body": [p("The portal will publish the share of dossiers completed on time or early, and the share submitted online, once these figures are computed from the dossiers it has received. The statistics are being built.")]},
+               "summary": "The share of dossiers completed on time and the share submitted online, computed from the portal's dossiers.",
+               "body": [p("The portal publishes how many dossiers it received and how many were completed early, on time or late, the share completed on time or early and the share submitted online, by month, quarter, year, agency and field. The figures are computed from the dossiers the portal received and follow them as they change.",
+                          'See the current figures on the <a href="/en/statistics/">statistics page</a>.')]},
     },
 ]

@@ -302,16 +302,62 @@ def connect() -> None:
 # --- rebuilding ----------------------------------------------------------------------------------
 
 
+def _moment(value) -> dt.datetime | None:
+    """A datetime column as read by the raw cursor, aware in UTC (SQLite
+    gives the stored UTC text, PostgreSQL an aware datetime), as the ORM
+    would return it."""
+    if value is None or isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value.replace(tzinfo=dt.UTC)
+
+
 def _stream(chunk: int) -> Iterator[tuple]:
-    """Every dossier that may count, as value tuples, in primary-key order."""
-    rows = Dossier.objects.exclude(status=DossierStatus.DRAFT).order_by("pk").values_list(*DOSSIER_FIELDS)
+    """Every dossier that may count, as value tuples in `DOSSIER_FIELDS`
+    order, in primary-key order: read in keyset pages with a raw cursor
+    (one table, no model instances, no per-value converters), the
+    procedure's processing unit from a map read once."""
+    from django.db import connection
+
+    units = dict(ProcedurePage.objects.values_list("pk", "processing_unit"))
+    meta = Dossier._meta
+    quote = connection.ops.quote_name
+    names = [name for name in DOSSIER_FIELDS if name != "procedure__processing_unit"]
+    columns = ", ".join(quote(meta.pk.column if name == "pk" else meta.get_field(name).column) for name in names)
+    pk = quote(meta.pk.column)
+    sql = (f"SELECT {columns} FROM {quote(meta.db_table)} WHERE {quote(meta.get_field('status').column)} <> %s "
+           f"AND {pk} > %s ORDER BY {pk} LIMIT %s")
     last = 0
     while True:
-        batch = list(rows.filter(pk__gt=last)[:chunk])
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [DossierStatus.DRAFT, last, chunk])
+            batch = cursor.fetchall()
         if not batch:
             return
-        yield from batch
+        for pk_value, status, agency_id, procedure_id, channel, *moments in batch:
+            yield (pk_value, status, agency_id, procedure_id, channel, *(_moment(m) for m in moments),
+                   units.get(procedure_id))
         last = batch[-1][0]
+
+
+def _insert(model, fields: list[str], rows: Iterable[tuple], batch: int) -> None:
+    """Insert plain value tuples (already prepared for the database) in
+    batches with one statement each, without making model instances."""
+    from django.db import connection
+
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
+    pending: list[tuple] = []
+    with connection.cursor() as cursor:
+        for row in rows:
+            pending.append(row)
+            if len(pending) >= batch:
+                cursor.executemany(sql, pending)
+                pending = []
+        if pending:
+            cursor.executemany(sql, pending)
 
 
 @dataclass
@@ -323,43 +369,51 @@ class RebuildResult:
 
 def rebuild(chunk: int = 20_000) -> RebuildResult:
     """Recompute every tally and fact from the dossiers, in one transaction
-    (readers see the old facts until it commits)."""
+    (readers see the old facts until it commits). The rows are the ones
+    `upkeep` writes; they are inserted as plain values (a million dossiers
+    would otherwise make millions of model instances)."""
+    from django.db import connection
+
     copies = DefaultCopies()
     copies.preload()
     daily: Counter = Counter()
     counted = 0
+    facts_field = DossierTally._meta.get_field("facts")
+    prepare_date = connection.ops.adapt_datefield_value
     with transaction.atomic():
-        DossierTally.objects.all().delete()
-        DailyFact.objects.all().delete()
-        MonthlyFact.objects.all().delete()
-        tallies: list[DossierTally] = []
-        for (pk, status, agency_id, procedure_id, channel, received_at, appointment_at, original_at,
-             completed_at, returned_at, closed_at, unit) in _stream(chunk):
-            pairs = contributions(DossierDates(
-                status=status, received_at=received_at, appointment_at=appointment_at,
-                original_appointment_at=original_at, completed_at=completed_at, returned_at=returned_at,
-                closed_at=closed_at, unit=unit or ""))
-            if not pairs:
-                continue
-            counted += 1
-            key = (copies.agency(agency_id), copies.procedure(procedure_id), channel)
-            for day, outcome in pairs:
-                daily[(key, day, outcome)] += 1
-            tallies.append(DossierTally(dossier_id=pk, agency_id_counted=key[0], procedure_id_counted=key[1],
-                                        channel=channel, facts=[[day.isoformat(), o] for day, o in pairs]))
-            if len(tallies) >= chunk:
-                DossierTally.objects.bulk_create(tallies, batch_size=chunk)
-                tallies = []
-        if tallies:
-            DossierTally.objects.bulk_create(tallies, batch_size=chunk)
+        with connection.cursor() as cursor:
+            # Plain deletes: nothing points at these rows, and the ORM's
+            # delete would load every row for the signals other apps listen to.
+            for model in (DossierTally, DailyFact, MonthlyFact):
+                cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
+
+        def tallies() -> Iterator[tuple]:
+            nonlocal counted
+            for (pk, status, agency_id, procedure_id, channel, received_at, appointment_at, original_at,
+                 completed_at, returned_at, closed_at, unit) in _stream(chunk):
+                pairs = contributions(DossierDates(
+                    status=status, received_at=received_at, appointment_at=appointment_at,
+                    original_appointment_at=original_at, completed_at=completed_at, returned_at=returned_at,
+                    closed_at=closed_at, unit=unit or ""))
+                if not pairs:
+                    continue
+                counted += 1
+                key = (copies.agency(agency_id), copies.procedure(procedure_id), channel)
+                for day, outcome in pairs:
+                    daily[(key, day, outcome)] += 1
+                stored = [[day.isoformat(), o] for day, o in pairs]
+                yield (pk, key[0], key[1], channel, facts_field.get_db_prep_save(stored, connection))
+
+        _insert(DossierTally, ["dossier", "agency_id_counted", "procedure_id_counted", "channel", "facts"],
+                tallies(), chunk)
         monthly: Counter = Counter()
         for (key, day, outcome), n in daily.items():
             monthly[(key, _month(day), outcome)] += n
-        DailyFact.objects.bulk_create(
-            (DailyFact(day=day, agency_id=key[0], procedure_id=key[1], channel=key[2], outcome=outcome, count=n)
-             for (key, day, outcome), n in daily.items()), batch_size=chunk)
-        MonthlyFact.objects.bulk_create(
-            (MonthlyFact(month=month, agency_id=key[0], procedure_id=key[1], channel=key[2], outcome=outcome,
-                         count=n) for (key, month, outcome), n in monthly.items()), batch_size=chunk)
+        _insert(DailyFact, ["day", "agency", "procedure", "channel", "outcome", "count"],
+                ((prepare_date(day), key[0], key[1], key[2], outcome, n) for (key, day, outcome), n in daily.items()),
+                chunk)
+        _insert(MonthlyFact, ["month", "agency", "procedure", "channel", "outcome", "count"],
+                ((prepare_date(month), key[0], key[1], key[2], outcome, n)
+                 for (key, month, outcome), n in monthly.items()), chunk)
         transaction.on_commit(statistics_cache.invalidate)
     return RebuildResult(dossiers=counted, daily_rows=len(daily), monthly_rows=len(monthly))

@@ -709,3 +709,6 @@ if SENTRY_DSN:
 # Feedback and complaints (feedback app): the answer is due this many working
 # days after arrival; open ones past it are overdue.
 PORTAL_FEEDBACK_DAYS = env_int("PORTAL_FEEDBACK_DAYS", 10)
+# ---------------------------------------------------------------- statistics demo
+# How many dossiers `load_demo` makes for the statistics' demo year (reports.demo); 0: none.
+PORTAL_DEMO_STATISTICS_DOSSIERS = env_int("PORTAL_DEMO_STATISTICS_DOSSIERS", 300)

@@ -28,3 +28,5 @@ PORTAL_PAYMENT_SANDBOX = True
 PORTAL_PAYMENT_PROVIDERS = ["sandbox"]
 PORTAL_VNPAY_TMN_CODE = ""
 PORTAL_VNPAY_HASH_SECRET = ""
+# The statistics' demo year stays out of `load_demo` unless a test asks for it.
+PORTAL_DEMO_STATISTICS_DOSSIERS = 0

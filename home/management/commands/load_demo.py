@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 # in this order because later ones link to earlier ones' content.
 DEMO_MODULES = [
     "home.demo", "procedures.demo", "accounts.demo", "signing.demo", "eforms.demo", "search.demo", "postal.demo",
-    "backoffice.demo",
+    "reports.demo", "backoffice.demo",
 ]
 
 

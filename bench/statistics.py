@@ -1,0 +1,362 @@
+"""Benchmark: rebuilding the statistics' facts from 1,000,000 dossiers, and
+answering the statistics page for a mix of filtered permalinks.
+
+Runs on a database of its own: a SQLite file in a fresh temporary
+directory by default (`--workdir DIR` keeps and reuses one), or
+PostgreSQL when DATABASE_URL is set (give it a database of its own, never
+`test`). In order:
+
+1. fill: the dossier table is brought to `--dossiers` rows, bulk-created in
+   batches (the facts are not kept current by a bulk insert: that is what
+   the rebuild is for), over 50 agencies and 40 procedures (each its own
+   field; processing times of 1 to 20 working days), the four channels
+   (online 55 %, desk 33 %, post 6 %, home service 6 %) and the three years
+   before today: older dossiers are settled (returned, completed, a few
+   refused, cancelled or invalid; about 9 in 10 on time, some extended by
+   form 04 and late), the last weeks' still open (some waiting for a
+   supplement, some overdue, some not yet received).
+2. rebuild (timed): `reports.facts.rebuild()`, the work of `manage.py
+   rebuild_statistics`. Target: under 120 s.
+3. page (timed): the statistics page for a mix of filtered permalinks (a
+   year, a quarter, a month, one agency, one field, a range between two
+   dates). Through `/statistics/` with Django's test client (the whole
+   stack: middleware, the view, its cache, the template) once
+   `reports.urls` exists; until then through `page()`, a stand-in that
+   computes what the page shows (`figures`, `figures_by("agency")` and the
+   six months' `monthly_series`). Cold: the statistics cache emptied
+   before each request (every figure computed from the facts); warm: the
+   same permalinks again with the cache filled. The p95 on the last line is
+   the warm one's over the mix, as visitors meet the page between two
+   changes of the facts; the cold one is printed beside it.
+
+Prints the table sizes, the samples and the times, and as its last line
+`statistics dossiers=… page_p95_ms=… rebuild_seconds=…`.
+
+    .venv/bin/python bench/statistics.py [--dossiers 1000000] [--samples 200] [--workdir DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib.util
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# This file is named like the standard library's `statistics`: run as a
+# script, its folder must not shadow that module.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
+sys.path.insert(0, str(ROOT))
+
+AGENCIES = 50
+PROCEDURES = 40
+BATCH = 10_000
+YEARS = 3
+SERIES = 7  # bench.catalogue codes: 000.7x.xx.H30 and 7.000nnn
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, int(round(0.95 * len(ordered))) - 1)]
+
+
+def median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def summary(name: str, values: list[float]) -> str:
+    return f"{name}: n={len(values)} median={median(values):.1f} ms p95={p95(values):.1f} ms max={max(values):.1f} ms"
+
+
+def setup_django(workdir: Path) -> None:
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
+    url = os.environ.get("DATABASE_URL", "")
+    if not url:
+        os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
+    elif url.rstrip("/").rsplit("/", 1)[-1] in ("test", "portal"):
+        raise SystemExit("DATABASE_URL must name a database of the bench's own")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def world():
+    """The bench's agencies and procedures (made once, kept), with processing
+    times of 1 to 20 working days."""
+    from decimal import Decimal
+
+    from bench.catalogue import agencies_and_procedures
+    from procedures.models import ProcedurePage
+
+    agencies, procedures = agencies_and_procedures(SERIES, AGENCIES, PROCEDURES)
+    days = (1, 2, 3, 5, 7, 10, 15, 20)
+    for n, procedure in enumerate(procedures):
+        wanted = Decimal(days[n % len(days)])
+        if procedure.processing_time != wanted:
+            ProcedurePage.objects.filter(pk=procedure.pk).update(processing_time=wanted)
+            procedure.processing_time = wanted
+    return agencies, procedures
+
+
+def _working(moment: dt.datetime) -> dt.datetime:
+    """Moved off the weekend (the bench does not read the holiday calendar)."""
+    while moment.weekday() >= 5:
+        moment += dt.timedelta(days=1)
+    return moment
+
+
+def _plus_working_days(moment: dt.datetime, days: int) -> dt.datetime:
+    weeks, rest = divmod(days, 5)
+    moment += dt.timedelta(days=7 * weeks)
+    for _ in range(rest):
+        moment += dt.timedelta(days=1)
+        moment = _working(moment)
+    return moment
+
+
+def dossier_row(i: int, rng: random.Random, now: dt.datetime, agencies, procedures) -> dict:
+    """One dossier's dates and status, as a working agency's would be."""
+    n = i % PROCEDURES
+    procedure = procedures[n]
+    # each procedure is received by 1 to 6 agencies, as a catalogue's are
+    receivers = [agencies[(3 * n + 11 * k) % AGENCIES] for k in range(1 + n % 6)]
+    agency = receivers[rng.randrange(len(receivers))]
+    draw = rng.random()
+    channel = ("online" if draw < 0.55 else "desk" if draw < 0.88 else "post" if draw < 0.94 else "home_service")
+    age_days = rng.random() * 365 * YEARS
+    submitted = _working(now - dt.timedelta(days=age_days, minutes=rng.randrange(600)))
+    if submitted > now:
+        submitted = now - dt.timedelta(hours=1)
+    row = {"procedure_id": procedure.pk, "agency_id": agency.pk, "channel": channel, "submitted_at": submitted,
+           "status": "submitted", "received_at": None, "appointment_at": None, "original_appointment_at": None,
+           "completed_at": None, "returned_at": None, "closed_at": None}
+    fate = rng.random()
+    if channel in ("online", "home_service") and fate < 0.03:
+        row.update(status="rejected", closed_at=submitted + dt.timedelta(hours=4))
+        return row
+    received = submitted if channel in ("desk", "post") else _working(submitted + dt.timedelta(hours=rng.randrange(1, 30)))
+    if received > now:
+        return row  # not yet received
+    days = int(procedure.processing_time)
+    appointment = _plus_working_days(received, days)
+    row.update(status="received", received_at=received, appointment_at=appointment)
+    if fate < 0.045:
+        closed = received + dt.timedelta(days=rng.randrange(1, 6))
+        if closed <= now:
+            row.update(status="cancelled" if fate < 0.04 else "invalid", closed_at=closed)
+        return row
+    late = fate > 0.9
+    extended = fate > 0.965
+    if late:
+        completed = _plus_working_days(appointment, rng.randrange(1, 8))
+    else:
+        completed = received + (appointment - received) * (0.2 + 0.8 * rng.random())
+    if extended:
+        row["original_appointment_at"] = appointment
+        row["appointment_at"] = _plus_working_days(appointment, 10)
+    if completed > now:
+        if fate < 0.06:
+            row["status"] = "needs_supplement"
+        elif received < now - dt.timedelta(hours=2):
+            row["status"] = "processing"
+        return row
+    row.update(status="completed", completed_at=completed)
+    returned = completed + dt.timedelta(hours=rng.randrange(2, 120))
+    if returned <= now and rng.random() < 0.95:
+        row.update(status="returned", returned_at=returned, closed_at=returned)
+    return row
+
+
+def fill(total: int, agencies, procedures) -> None:
+    """Bulk insert as plain value tuples: every column of a dossier made
+    with its defaults, the planned ones (dates, status, channel, agency,
+    procedure, code) per row."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from eforms.models import Dossier
+
+    existing = Dossier.objects.count()
+    if existing >= total:
+        return
+    now = timezone.now()
+    rng = random.Random(2026)
+    for _ in range(existing):
+        dossier_row(0, rng, now, agencies, procedures)  # the same draws as a run from empty
+    fields = [f for f in Dossier._meta.concrete_fields if not f.primary_key]
+    template = Dossier(procedure=procedures[0], agency=agencies[0], language="vi")
+    defaults = {f.attname: f.pre_save(template, True) for f in fields}
+    per_row = [f for f in fields if f.unique and f.has_default()]  # the public id: a new one each
+    quote = connection.ops.quote_name
+    sql = (f"INSERT INTO {quote(Dossier._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+           f"VALUES ({', '.join(['%s'] * len(fields))})")
+    started = time.perf_counter()
+    for first in range(existing, total, BATCH):
+        rows = []
+        for i in range(first, min(first + BATCH, total)):
+            row = dossier_row(i, rng, now, agencies, procedures)
+            code = f"BENCH-STAT-{i:08d}"
+            fresh = {f.attname: f.get_default() for f in per_row}
+            values = {**defaults, **fresh, "code": code, "applicant_name": f"Người nộp {i}",
+                      "idempotency_key": f"bench-statistics-{i}", "search_text": code.lower(),
+                      **row}
+            rows.append(tuple(f.get_db_prep_save(values[f.attname], connection) for f in fields))
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.executemany(sql, rows)
+        done = min(first + BATCH, total)
+        if done % 100_000 == 0 or done == total:
+            print(f"  filled {done:,} dossiers ({time.perf_counter() - started:.0f} s)", flush=True)
+
+
+# --- the page ------------------------------------------------------------------------------------
+
+
+def permalinks(agencies, procedures, today: dt.date) -> list[dict]:
+    """The filtered views timed, as the page's query parameters."""
+    year = today.year - 1
+    return [
+        {"year": year},
+        {"year": today.year},
+        {"year": year, "quarter": 2},
+        {"year": year, "quarter": 4},
+        {"year": year, "month": 3},
+        {"year": today.year, "month": max(1, today.month - 1)},
+        {"year": year, "agency": agencies[3].pk},
+        {"year": year, "agency": agencies[17].pk},
+        {"year": year, "field": procedures[5].field_id},
+        {"year": year, "field": procedures[22].field_id},
+        {"from": f"{year}-03-10", "to": f"{year}-09-20"},
+        {"from": f"{year - 1}-11-15", "to": f"{year}-02-14"},
+    ]
+
+
+def _period(params: dict):
+    """The stand-in's reading of a permalink: the period and the scope."""
+    from reports.figures import Period, Scope
+
+    if "from" in params:
+        period = Period(dt.date.fromisoformat(params["from"]), dt.date.fromisoformat(params["to"]))
+    elif "month" in params:
+        start = dt.date(params["year"], params["month"], 1)
+        end = (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+        period = Period(start, end)
+    elif "quarter" in params:
+        start = dt.date(params["year"], 3 * params["quarter"] - 2, 1)
+        end_month = dt.date(params["year"], 3 * params["quarter"], 28) + dt.timedelta(days=4)
+        period = Period(start, end_month.replace(day=1) - dt.timedelta(days=1))
+    else:
+        period = Period(dt.date(params["year"], 1, 1), dt.date(params["year"], 12, 31))
+    scope = Scope(agency_ids=(params["agency"],) if "agency" in params else None, field_id=params.get("field"))
+    return period, scope
+
+
+def page(params: dict):
+    """Stand-in for `/statistics/` until `reports.urls` is merged: what the
+    page computes for one permalink (the figures, the agencies' ranking and
+    the six months' series), through the statistics cache as the page is."""
+    from reports.facts import statistics_cache
+    from reports.figures import figures, figures_by, monthly_series
+
+    period, scope = _period(params)
+
+    def build():
+        return (figures(period, scope), figures_by(period, "agency", scope), monthly_series(period.end, scope))
+
+    key = "bench-page." + "&".join(f"{k}={v}" for k, v in sorted(params.items()))
+    return statistics_cache.get_or_build(key, build)
+
+
+def timer(use_url: bool):
+    if use_url:
+        from django.test import Client
+
+        client = Client()
+
+        def request(params: dict) -> None:
+            response = client.get("/statistics/", params)
+            if response.status_code != 200:
+                raise SystemExit(f"/statistics/ answered {response.status_code} for {params}")
+
+        return request
+    return page
+
+
+def bench_page(request, links: list[dict], samples: int, cold: bool) -> list[float]:
+    from reports.facts import statistics_cache
+
+    times = []
+    for n in range(samples + 5):
+        params = links[n % len(links)]
+        if cold:
+            statistics_cache.invalidate()
+        started = time.perf_counter()
+        request(params)
+        elapsed = (time.perf_counter() - started) * 1000
+        if n >= 5:
+            times.append(elapsed)
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--dossiers", type=int, default=1_000_000)
+    parser.add_argument("--samples", type=int, default=200)
+    parser.add_argument("--workdir", type=Path, default=None,
+                        help="keep the SQLite database here (reused by the next run); default: a fresh temp dir")
+    args = parser.parse_args()
+    if args.workdir is None:
+        args.workdir = Path(tempfile.mkdtemp(prefix="bench-statistics-"))
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    setup_django(args.workdir)
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from eforms.models import Dossier
+    from reports import facts
+    from reports.models import DailyFact, DossierTally, MonthlyFact
+
+    agencies, procedures = world()
+    started = time.perf_counter()
+    fill(args.dossiers, agencies, procedures)
+    print(f"fill: {time.perf_counter() - started:.0f} s", flush=True)
+    total = Dossier.objects.count()
+
+    started = time.perf_counter()
+    result = facts.rebuild()
+    rebuild_seconds = time.perf_counter() - started
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    print(f"database: {connection.vendor} ({args.workdir if connection.vendor == 'sqlite' else 'DATABASE_URL'}); "
+          f"dossiers: {total:,}; counted: {result.dossiers:,}; tallies: {DossierTally.objects.count():,}; "
+          f"daily facts: {DailyFact.objects.count():,}; monthly facts: {MonthlyFact.objects.count():,}")
+    print(f"rebuild: {rebuild_seconds:.1f} s (target < 120 s)", flush=True)
+
+    use_url = importlib.util.find_spec("reports.urls") is not None
+    links = permalinks(agencies, procedures, timezone.localdate())
+    request = timer(use_url)
+    what = ("GET /statistics/ with Django's test client" if use_url
+            else "page() stand-in: figures + figures_by(agency) + monthly_series, through the statistics cache")
+    print(f"page: {what}; {len(links)} permalinks in turn: " + "; ".join(
+        "&".join(f"{k}={v}" for k, v in link.items()) for link in links))
+    cold = bench_page(request, links, args.samples, cold=True)
+    warm = bench_page(request, links, args.samples, cold=False)
+    print(summary("page, cold cache (every figure computed from the facts)", cold))
+    print(summary("page, warm cache (the realistic mix: permalinks revisited between changes of the facts)", warm))
+    print(f"cold p95 {p95(cold):.1f} ms; the last line's page_p95_ms is the warm one")
+    print(f"statistics dossiers={total} page_p95_ms={p95(warm):.1f} rebuild_seconds={rebuild_seconds:.1f}")
+
+
+if __name__ == "__main__":
+    main()
