@@ -41,7 +41,7 @@ def offers(page: ProcedurePage) -> list[dict]:
     return []
 
 
-def government_service(page: ProcedurePage, request) -> dict:
+def government_service(page: ProcedurePage, request, online: bool = True) -> dict:
     portal = PortalSettings.load(request_or_site=request)
     province = portal.province
     agency = page.localized_agency()
@@ -76,7 +76,7 @@ def government_service(page: ProcedurePage, request) -> dict:
                                      "address": _address(agency.address, province)}}]
     if agency.phone:
         channels[0]["servicePhone"] = {"@type": "ContactPoint", "telephone": agency.phone}
-    if page.level >= ONLINE_LEVEL:
+    if online and page.level >= ONLINE_LEVEL:
         try:
             apply_url = reverse("procedure_apply", kwargs={"code": page.code})
         except NoReverseMatch:

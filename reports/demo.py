@@ -63,6 +63,7 @@ from eforms.notifications import receipts_suppressed
 from eforms.services import SubmissionError, applicant_snapshot, receiving_agencies, submit_at_desk, submit_dossier
 from eforms.uploads import check_file
 from notifications import signals as announcements
+from payments import services as payment_services
 from postal import steps
 from postal.demo import OFFICER_EMAIL
 from postal.jobs import ensure_job
@@ -71,6 +72,8 @@ from procedures.calendar import add_processing_time, is_working_day, next_workin
 from procedures.models import Agency, ProcedurePage
 
 KEY_PREFIX = "demo-year-"
+#: payments.apps connects its submission fee notices under this id.
+SUBMISSION_NOTICE_UID = "payments.submission_notice"
 SEED = 766  # Decision 766/QĐ-TTg, whose indicators these figures feed
 DAYS = 365
 
@@ -405,8 +408,10 @@ def make(plan: Plan, staff: Staff, applicants: list[User], now: dt.datetime) -> 
 
 @contextmanager
 def quietly():
-    """No messages for history, no receipt emails, and no PDF engine chatter."""
+    """No messages for history, no receipt emails, no fee notices issued
+    today for year-old submissions, and no PDF engine chatter."""
     disconnected = post_save.disconnect(sender=DossierEvent, dispatch_uid="notifications.announce")
+    no_fee_notices = post_save.disconnect(sender=DossierEvent, dispatch_uid=SUBMISSION_NOTICE_UID)
     pdf_logger = logging.getLogger("xhtml2pdf")
     level = pdf_logger.level
     pdf_logger.setLevel(logging.ERROR)
@@ -417,6 +422,9 @@ def quietly():
         pdf_logger.setLevel(level)
         if disconnected:
             announcements.connect()
+        if no_fee_notices:
+            post_save.connect(payment_services.on_dossier_event, sender=DossierEvent,
+                              dispatch_uid=SUBMISSION_NOTICE_UID)
 
 
 def load(stdout) -> None:

@@ -19,10 +19,12 @@ transaction commits, so cached pages are refreshed.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -31,19 +33,47 @@ from django.utils import timezone
 from wagtail.models import Locale
 
 from core.cache import VersionedCache
-from eforms.models import Dossier, DossierStatus
+from eforms.models import Dossier, DossierStatus, HandoverMethod
 from procedures.calendar import HOURS
 from procedures.models import Agency, ProcedurePage
+from signing.models import SignedDocument, SignedKind
 
-from .models import DailyFact, DossierTally, MonthlyFact, Outcome
+from .models import DailyFact, DossierTally, MonthlyFact, Outcome, YearlyFact
 
-#: Cached statistics (pages, tables, exports) live in this namespace.
+#: Cached statistics (pages, tables, exports) live in this namespace; its
+#: version moves whenever the facts change.
 statistics_cache = VersionedCache("reports.statistics", timeout=60 * 60)
+
+
+def clock() -> float:
+    """Seconds since the epoch (a function, so tests can move it)."""
+    return time.time()
+
+
+def cached_view(name: str, build):
+    """What `build()` returns for one statistics view, built once per
+    facts version, and at most once per `PORTAL_STATISTICS_REFRESH_SECONDS`:
+    a view built that recently is still served after the facts change, so
+    a busy day of dossier events (each one changes the facts) costs one
+    rebuild of each view a minute rather than one per visit. With 0 every
+    change of the facts refreshes at once."""
+    key = f"reports.statistics.view.{name}"
+    version = statistics_cache.version()
+    now = clock()
+    entry = cache.get(key)
+    if entry is not None:
+        built_version, built_at, value = entry
+        if built_version == version or now - built_at < settings.PORTAL_STATISTICS_REFRESH_SECONDS:
+            return value
+    value = build()
+    cache.set(key, (version, now, value), statistics_cache.timeout)
+    return value
 
 #: The fields of a dossier `contributions` reads (also what `rebuild` streams).
 DOSSIER_FIELDS = (
-    "pk", "status", "agency_id", "procedure_id", "channel", "received_at", "appointment_at",
-    "original_appointment_at", "completed_at", "returned_at", "closed_at", "procedure__processing_unit",
+    "pk", "status", "agency_id", "procedure_id", "channel", "handover_method", "code", "received_at",
+    "appointment_at", "original_appointment_at", "completed_at", "returned_at", "closed_at",
+    "procedure__processing_unit",
 )
 
 Key = tuple  # (agency_id, procedure_id, channel)
@@ -61,15 +91,25 @@ class DossierDates:
     returned_at: dt.datetime | None
     closed_at: dt.datetime | None
     unit: str = ""
+    handover_method: str = ""
+    signed_result: bool = False
 
     @classmethod
     def of(cls, dossier: Dossier) -> DossierDates:
+        done = dossier.status in (DossierStatus.COMPLETED, DossierStatus.RETURNED)
         return cls(
             status=dossier.status, received_at=dossier.received_at, appointment_at=dossier.appointment_at,
             original_appointment_at=dossier.original_appointment_at, completed_at=dossier.completed_at,
             returned_at=dossier.returned_at, closed_at=dossier.closed_at,
             unit=dossier.procedure.processing_unit if dossier.procedure_id else "",
+            handover_method=dossier.handover_method or "",
+            signed_result=bool(done and dossier.code and signed_results().filter(dossier_code=dossier.code).exists()),
         )
+
+
+def signed_results():
+    """The portal's digitally signed result documents (signing.SignedDocument)."""
+    return SignedDocument.objects.filter(kind=SignedKind.RESULT, signed=True)
 
 
 def _day(moment: dt.datetime | None) -> dt.date | None:
@@ -121,8 +161,12 @@ def contributions(d: DossierDates) -> list[tuple[dt.date, str]]:
         else:
             outcome = Outcome.LATE
         out.append((left_day, outcome))
+        if d.signed_result:
+            out.append((left_day, Outcome.SIGNED_RESULT))
         if status == DossierStatus.RETURNED and d.returned_at is not None:
             out.append((_day(d.returned_at), Outcome.RETURNED))
+            if d.handover_method == HandoverMethod.ONLINE:
+                out.append((_day(d.returned_at), Outcome.RETURNED_ONLINE))
     elif status in (DossierStatus.CANCELLED, DossierStatus.INVALID) and closed_day:
         left_day = closed_day
         out.append((left_day, Outcome.STOPPED))
@@ -202,6 +246,10 @@ def _month(day: dt.date) -> dt.date:
     return day.replace(day=1)
 
 
+def _year(day: dt.date) -> dt.date:
+    return day.replace(month=1, day=1)
+
+
 def _add(model, period_field: str, period: dt.date, key: Key, outcome: str, delta: int) -> None:
     """Add `delta` to one fact row, creating it if missing (safe against a
     concurrent insert of the same row)."""
@@ -218,17 +266,22 @@ def _add(model, period_field: str, period: dt.date, key: Key, outcome: str, delt
 
 
 def apply_delta(delta: Counter) -> bool:
-    """Move `delta` ({(key, day, outcome): n}) into both fact tables."""
+    """Move `delta` ({(key, day, outcome): n}) into the daily, monthly and yearly facts."""
     changed = False
     monthly: Counter = Counter()
+    yearly: Counter = Counter()
     for (key, day, outcome), n in delta.items():
         if n:
             _add(DailyFact, "day", day, key, outcome, n)
             monthly[(key, _month(day), outcome)] += n
+            yearly[(key, _year(day), outcome)] += n
             changed = True
     for (key, month, outcome), n in monthly.items():
         if n:
             _add(MonthlyFact, "month", month, key, outcome, n)
+    for (key, year, outcome), n in yearly.items():
+        if n:
+            _add(YearlyFact, "year", year, key, outcome, n)
     return changed
 
 
@@ -294,8 +347,18 @@ def dossier_deleted(sender, instance: Dossier, **kwargs) -> None:
     forget(instance)
 
 
+def signed_document_saved(sender, instance: SignedDocument, raw: bool = False, **kwargs) -> None:
+    """A result signed after its dossier was saved still counts."""
+    if raw or instance.kind != SignedKind.RESULT or not instance.dossier_code:
+        return
+    dossier = Dossier.objects.filter(code=instance.dossier_code).select_related("procedure").first()
+    if dossier is not None:
+        upkeep(dossier)
+
+
 def connect() -> None:
     post_save.connect(dossier_saved, sender=Dossier, dispatch_uid="reports_facts_upkeep")
+    post_save.connect(signed_document_saved, sender=SignedDocument, dispatch_uid="reports_facts_signed")
     pre_delete.connect(dossier_deleted, sender=Dossier, dispatch_uid="reports_facts_forget")
 
 
@@ -315,7 +378,8 @@ def _moment(value) -> dt.datetime | None:
 
 def _stream(chunk: int) -> Iterator[tuple]:
     """Every dossier that may count, as value tuples in `DOSSIER_FIELDS`
-    order, in primary-key order: read in keyset pages with a raw cursor
+    order (the code replaced by whether its result is signed), in
+    primary-key order: read in keyset pages with a raw cursor
     (one table, no model instances, no per-value converters), the
     procedure's processing unit from a map read once."""
     from django.db import connection
@@ -324,6 +388,7 @@ def _stream(chunk: int) -> Iterator[tuple]:
     meta = Dossier._meta
     quote = connection.ops.quote_name
     names = [name for name in DOSSIER_FIELDS if name != "procedure__processing_unit"]
+    signed = set(signed_results().exclude(dossier_code="").values_list("dossier_code", flat=True))
     columns = ", ".join(quote(meta.pk.column if name == "pk" else meta.get_field(name).column) for name in names)
     pk = quote(meta.pk.column)
     sql = (f"SELECT {columns} FROM {quote(meta.db_table)} WHERE {quote(meta.get_field('status').column)} <> %s "
@@ -335,9 +400,9 @@ def _stream(chunk: int) -> Iterator[tuple]:
             batch = cursor.fetchall()
         if not batch:
             return
-        for pk_value, status, agency_id, procedure_id, channel, *moments in batch:
-            yield (pk_value, status, agency_id, procedure_id, channel, *(_moment(m) for m in moments),
-                   units.get(procedure_id))
+        for pk_value, status, agency_id, procedure_id, channel, handover, code, *moments in batch:
+            yield (pk_value, status, agency_id, procedure_id, channel, handover or "", code in signed,
+                   *(_moment(m) for m in moments), units.get(procedure_id))
         last = batch[-1][0]
 
 
@@ -384,17 +449,18 @@ def rebuild(chunk: int = 20_000) -> RebuildResult:
         with connection.cursor() as cursor:
             # Plain deletes: nothing points at these rows, and the ORM's
             # delete would load every row for the signals other apps listen to.
-            for model in (DossierTally, DailyFact, MonthlyFact):
+            for model in (DossierTally, DailyFact, MonthlyFact, YearlyFact):
                 cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
 
         def tallies() -> Iterator[tuple]:
             nonlocal counted
-            for (pk, status, agency_id, procedure_id, channel, received_at, appointment_at, original_at,
-                 completed_at, returned_at, closed_at, unit) in _stream(chunk):
+            for (pk, status, agency_id, procedure_id, channel, handover, signed, received_at, appointment_at,
+                 original_at, completed_at, returned_at, closed_at, unit) in _stream(chunk):
                 pairs = contributions(DossierDates(
                     status=status, received_at=received_at, appointment_at=appointment_at,
                     original_appointment_at=original_at, completed_at=completed_at, returned_at=returned_at,
-                    closed_at=closed_at, unit=unit or ""))
+                    closed_at=closed_at, unit=unit or "", handover_method=handover,
+                    signed_result=signed and status in (DossierStatus.COMPLETED, DossierStatus.RETURNED)))
                 if not pairs:
                     continue
                 counted += 1
@@ -407,13 +473,18 @@ def rebuild(chunk: int = 20_000) -> RebuildResult:
         _insert(DossierTally, ["dossier", "agency_id_counted", "procedure_id_counted", "channel", "facts"],
                 tallies(), chunk)
         monthly: Counter = Counter()
+        yearly: Counter = Counter()
         for (key, day, outcome), n in daily.items():
             monthly[(key, _month(day), outcome)] += n
+            yearly[(key, _year(day), outcome)] += n
         _insert(DailyFact, ["day", "agency", "procedure", "channel", "outcome", "count"],
                 ((prepare_date(day), key[0], key[1], key[2], outcome, n) for (key, day, outcome), n in daily.items()),
                 chunk)
         _insert(MonthlyFact, ["month", "agency", "procedure", "channel", "outcome", "count"],
                 ((prepare_date(month), key[0], key[1], key[2], outcome, n)
                  for (key, month, outcome), n in monthly.items()), chunk)
+        _insert(YearlyFact, ["year", "agency", "procedure", "channel", "outcome", "count"],
+                ((prepare_date(year), key[0], key[1], key[2], outcome, n)
+                 for (key, year, outcome), n in yearly.items()), chunk)
         transaction.on_commit(statistics_cache.invalidate)
     return RebuildResult(dossiers=counted, daily_rows=len(daily), monthly_rows=len(monthly))

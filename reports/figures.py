@@ -33,7 +33,7 @@ from django.db.models import Sum
 
 from eforms.models import Channel
 
-from .models import LEAVES_PROCESSING, DailyFact, MonthlyFact, Outcome
+from .models import LEAVES_PROCESSING, DailyFact, MonthlyFact, Outcome, YearlyFact
 
 #: Dimensions a figure can be broken down by, as fact lookups.
 DIMENSIONS = {
@@ -99,6 +99,8 @@ class Figures:
     cancelled: int = 0
     invalid: int = 0
     returned: int = 0
+    returned_online: int = 0
+    signed_results: int = 0
 
     @property
     def received(self) -> int:
@@ -146,33 +148,75 @@ def _next_month(day: dt.date) -> dt.date:
 
 
 def _sum(model, period_field: str, start: dt.date | None, end: dt.date, scope: Scope,
-         group: tuple[str, ...]) -> Counter:
+         group: tuple[str, ...], outcomes: Iterable[str] | None = None) -> Counter:
     filters = {f"{period_field}__lte": end, **scope.lookups()}
     if start is not None:
         filters[f"{period_field}__gte"] = start
+    if outcomes is not None:
+        filters["outcome__in"] = tuple(outcomes)
     rows = (model.objects.filter(**filters).values(*group, "outcome", "channel")
             .annotate(n=Sum("count")).order_by())
     return Counter({(tuple(row[g] for g in group), row["outcome"], row["channel"]): row["n"] for row in rows})
 
 
-def sums(start: dt.date | None, end: dt.date, scope: Scope, group: tuple[str, ...] = ()) -> Counter:
+def _month_end(day: dt.date) -> dt.date:
+    return _next_month(day) - dt.timedelta(days=1)
+
+
+def pieces(start: dt.date, end: dt.date) -> list[tuple[str, dt.date, dt.date]]:
+    """Cut the days `start`..`end` into the fewest fact rows to read: whole
+    years from the yearly facts, whole months from the monthly ones, the
+    other days from the daily ones. Each piece is (level, first key, last
+    key), keys being the first day of the year, month or the day itself."""
+    out: list[tuple[str, dt.date, dt.date]] = []
+    cur = start
+    while cur <= end:
+        if cur.month == 1 and cur.day == 1 and dt.date(cur.year, 12, 31) <= end:
+            last = end.year if end == dt.date(end.year, 12, 31) else end.year - 1
+            out.append(("year", cur, dt.date(last, 1, 1)))
+            cur = dt.date(last + 1, 1, 1) if last < dt.MAXYEAR else end + dt.timedelta(days=1)
+        elif cur.day == 1 and _month_end(cur) <= end:
+            last = _first_of_month(end) if _month_end(end) == end else _first_of_month(
+                _first_of_month(end) - dt.timedelta(days=1))
+            last = min(last, dt.date(cur.year, 12, 1))
+            out.append(("month", cur, last))
+            cur = _next_month(last)
+        else:
+            last = min(_month_end(cur), end)
+            out.append(("day", cur, last))
+            cur = last + dt.timedelta(days=1)
+    return out
+
+
+#: The facts each level of `pieces` reads, and their period field.
+LEVELS = {"year": (YearlyFact, "year"), "month": (MonthlyFact, "month"), "day": (DailyFact, "day")}
+
+
+def sums(start: dt.date | None, end: dt.date, scope: Scope, group: tuple[str, ...] = (),
+         outcomes: Iterable[str] | None = None) -> Counter:
     """{(group values, outcome, channel): count} for the days `start`..`end`
-    (from the beginning when `start` is None): whole months from the
-    monthly facts, the edges from the daily ones."""
+    (from the beginning when `start` is None), read from the yearly,
+    monthly and daily facts as `pieces` cuts the period; `outcomes` limits
+    the outcomes read."""
     total: Counter = Counter()
-    first_whole = start if start is None or start.day == 1 else _next_month(start)
-    after_end = end + dt.timedelta(days=1)
-    last_whole_end = end if after_end.day == 1 else _first_of_month(end) - dt.timedelta(days=1)
-    if first_whole is None or first_whole <= last_whole_end:
-        total += _sum(MonthlyFact, "month", first_whole, _first_of_month(last_whole_end), scope, group)
-        if start is not None and start < first_whole:
-            total += _sum(DailyFact, "day", start, first_whole - dt.timedelta(days=1), scope, group)
-        if last_whole_end < end:
-            total += _sum(DailyFact, "day", last_whole_end + dt.timedelta(days=1), end, scope, group)
-    else:
-        # No whole month inside the period: its days only.
-        total += _sum(DailyFact, "day", start, end, scope, group)
+    if start is None:
+        # Everything before `end`: one read of the yearly facts up to the
+        # last whole year, then `end`'s own year as any period.
+        first_year = dt.date(end.year, 1, 1)
+        if end == dt.date(end.year, 12, 31):
+            total += _sum(YearlyFact, "year", None, first_year, scope, group, outcomes)
+            return total
+        total += _sum(YearlyFact, "year", None, dt.date(end.year - 1, 1, 1), scope, group, outcomes)
+        start = first_year
+    for level, first, last in pieces(start, end):
+        model, field_name = LEVELS[level]
+        total += _sum(model, field_name, first, last, scope, group, outcomes)
     return total
+
+
+#: What the days before a period contribute to its figures: the carry-over
+#: (received − left processing) and the overdue balance (due − settled).
+HISTORY = (Outcome.RECEIVED, *LEAVES_PROCESSING, Outcome.DUE, Outcome.SETTLED)
 
 
 def _fill(out: Figures, before: Counter, during: Counter) -> Figures:
@@ -198,6 +242,8 @@ def _fill(out: Figures, before: Counter, during: Counter) -> Figures:
     out.cancelled = total(during, [Outcome.CANCELLED])
     out.invalid = total(during, [Outcome.INVALID])
     out.returned = total(during, [Outcome.RETURNED])
+    out.returned_online = total(during, [Outcome.RETURNED_ONLINE])
+    out.signed_results = total(during, [Outcome.SIGNED_RESULT])
     open_at_end = out.carried_over + out.received - total(during, LEAVES_PROCESSING)
     overdue = (total(before, [Outcome.DUE]) + total(during, [Outcome.DUE])
                - total(before, [Outcome.SETTLED]) - total(during, [Outcome.SETTLED]))
@@ -215,7 +261,7 @@ def _split(counter: Counter) -> dict[tuple, Counter]:
 
 def figures(period: Period, scope: Scope = Scope()) -> Figures:
     """The figures of one period and scope."""
-    before = _split(sums(None, period.start - dt.timedelta(days=1), scope))
+    before = _split(sums(None, period.start - dt.timedelta(days=1), scope, outcomes=HISTORY))
     during = _split(sums(period.start, period.end, scope))
     return _fill(Figures(), before.get((), Counter()), during.get((), Counter()))
 
@@ -224,7 +270,7 @@ def figures_by(period: Period, by: str, scope: Scope = Scope()) -> dict:
     """{value of the dimension `by` (see DIMENSIONS): Figures} for every
     value with any count."""
     group = (DIMENSIONS[by],)
-    before = _split(sums(None, period.start - dt.timedelta(days=1), scope, group))
+    before = _split(sums(None, period.start - dt.timedelta(days=1), scope, group, outcomes=HISTORY))
     during = _split(sums(period.start, period.end, scope, group))
     return {
         key[0]: _fill(Figures(), before.get(key, Counter()), during.get(key, Counter()))
@@ -246,5 +292,14 @@ def month_periods(last: dt.date, months: int = 6) -> list[Period]:
 
 
 def monthly_series(last: dt.date, scope: Scope = Scope(), months: int = 6) -> list[tuple[Period, Figures]]:
-    """The figures of each of the last `months` months (the chart's data)."""
-    return [(period, figures(period, scope)) for period in month_periods(last, months)]
+    """The figures of each of the last `months` months (the chart's data):
+    history read once, before the first month, then each month's own
+    counts, each month carrying over what the previous one left."""
+    periods = month_periods(last, months)
+    before = _split(sums(None, periods[0].start - dt.timedelta(days=1), scope, outcomes=HISTORY)).get((), Counter())
+    out = []
+    for period in periods:
+        during = _split(sums(period.start, period.end, scope)).get((), Counter())
+        out.append((period, _fill(Figures(), before, during)))
+        before = before + Counter({key: n for key, n in during.items() if key[0] in HISTORY})
+    return out

@@ -18,14 +18,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Locale
 
-from eforms.models import Dossier, DossierStatus, HandoverMethod
 from feedback.models import Rating
 from procedures.models import Agency, Field, ProcedurePage
-from signing.models import SignedDocument, SignedKind
 
 from .figures import Figures, Period, Scope
 
@@ -156,25 +154,6 @@ def _moment_range(period: Period) -> tuple[dt.datetime, dt.datetime]:
     return start, end
 
 
-def results_online(period: Period, scope: Scope) -> tuple[int, int]:
-    """(results handed over online, results handed over) in the period."""
-    start, end = _moment_range(period)
-    returned = Dossier.objects.filter(dossier_filter(scope), status=DossierStatus.RETURNED,
-                                      returned_at__gte=start, returned_at__lt=end)
-    return returned.filter(handover_method=HandoverMethod.ONLINE).count(), returned.count()
-
-
-def signed_results(period: Period, scope: Scope) -> tuple[int, int]:
-    """(dossiers completed in the period with a digitally signed result
-    document, dossiers completed in the period)."""
-    start, end = _moment_range(period)
-    completed = Dossier.objects.filter(
-        dossier_filter(scope), status__in=(DossierStatus.COMPLETED, DossierStatus.RETURNED),
-        completed_at__gte=start, completed_at__lt=end)
-    signed = SignedDocument.objects.filter(kind=SignedKind.RESULT, signed=True, dossier_code=OuterRef("code"))
-    return completed.filter(Exists(signed)).count(), completed.count()
-
-
 def ratings(period: Period, scope: Scope) -> tuple[int, int]:
     """(satisfied ratings, ratings) given in the period."""
     start, end = _moment_range(period)
@@ -189,8 +168,8 @@ def compute(period: Period, scope: Scope, figures: Figures) -> list[Indicator]:
     pages = live_procedures(scope)
     complete, procedures = publicity(procedure_values(pages))
     online, full, levels = online_levels(pages.values_list("level", flat=True))
-    online_results, returned = results_online(period, scope)
-    signed, completed = signed_results(period, scope)
+    online_results, returned = figures.returned_online, figures.returned
+    signed, completed = figures.signed_results, figures.resolved
     happy, rated = ratings(period, scope)
     return [
         Indicator(PUBLICITY, _("Procedures published with complete information"),

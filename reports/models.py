@@ -2,8 +2,9 @@
 
 Every figure on `/statistics/` and in the staff reports is a sum over
 `DailyFact` (one row per day × agency × procedure × channel × outcome, with
-a count), or over `MonthlyFact`, the same counts rolled up by month so a
-year is a few thousand rows instead of a few hundred thousand. Both are
+a count), or over `MonthlyFact` and `YearlyFact`, the same counts rolled up
+by month and by year, so a period is read from a few rows per year and per
+month plus the days at its edges, whatever the number of dossiers. Both are
 kept current from dossier changes (`reports.facts`) and can be rebuilt
 from the dossiers at any time (`manage.py rebuild_statistics`).
 
@@ -29,7 +30,10 @@ class Outcome(models.TextChoices):
     - `refused`: the day the agency refused to take a dossier in;
     - `cancelled`, `invalid`: the day a dossier was cancelled (withdrawn
       before receipt, or stopped during processing) or found invalid;
-    - `returned`: the day the result was handed over;
+    - `returned`: the day the result was handed over; `returned_online`
+      as well when it was handed over online;
+    - `signed_result`: the day a dossier was completed, when its result
+      file is a document the portal signed (Decree 45/2020);
     - `due` and `settled`: the pair that says how many open dossiers were
       overdue on a given day: `due` on a received dossier's appointment day
       (none while it waits for a supplement: its clock is paused), and
@@ -46,6 +50,8 @@ class Outcome(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
     INVALID = "invalid", _("Invalid")
     RETURNED = "returned", _("Result returned")
+    RETURNED_ONLINE = "returned_online", _("Result returned online")
+    SIGNED_RESULT = "signed_result", _("Result signed digitally")
     DUE = "due", _("Appointment day")
     SETTLED = "settled", _("Settled against the appointment")
 
@@ -102,6 +108,25 @@ class MonthlyFact(FactBase):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.agency_id} {self.procedure_id} {self.channel} {self.outcome}: {self.count}"
+
+
+class YearlyFact(FactBase):
+    """The same counts rolled up by year: what came before a period (its
+    carry-over) is a few rows per year of history."""
+
+    year = models.DateField(_("year"), help_text=_("The first day of the year."))
+
+    class Meta:
+        verbose_name = _("yearly fact")
+        verbose_name_plural = _("yearly facts")
+        constraints = [
+            models.UniqueConstraint(fields=["year", "agency", "procedure", "channel", "outcome"],
+                                    name="reports_yearly_fact_unique"),
+        ]
+        indexes = [models.Index(fields=["outcome", "year"], name="reports_yearly_outcome_year")]
+
+    def __str__(self) -> str:
+        return f"{self.year:%Y} {self.agency_id} {self.procedure_id} {self.channel} {self.outcome}: {self.count}"
 
 
 class DossierTally(models.Model):

@@ -243,8 +243,8 @@ def handler_report(scope: ReportScope, period: Period) -> Report:
     rows: dict[int, ReportRow] = defaultdict(lambda: ReportRow(label=""))
     fields = (*DOSSIER_FIELDS, "assigned_to_id")
     for values in handler_dossiers(scope, period).values_list(*fields).iterator(chunk_size=2000):
-        (_pk, status, _agency, _procedure, _channel, received_at, appointment_at, original_at, completed_at,
-         returned_at, closed_at, unit, handler) = values
+        (_pk, status, _agency, _procedure, _channel, _handover, _code, received_at, appointment_at, original_at,
+         completed_at, returned_at, closed_at, unit, handler) = values
         pairs = contributions(DossierDates(
             status=status, received_at=received_at, appointment_at=appointment_at,
             original_appointment_at=original_at, completed_at=completed_at, returned_at=returned_at,

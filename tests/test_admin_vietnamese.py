@@ -256,3 +256,15 @@ def test_the_menu_reads_in_vietnamese(admin_client_with_second_factor, home_page
     # the menu's sub-items: Reports, Settings and Help
     for vietnamese in ["Trang bị khóa", "Lịch sử trang web", "Trang lâu chưa cập nhật", "Quy trình duyệt", "Người dùng"]:
         assert vietnamese in menu, (vietnamese, sorted(menu))
+
+
+def test_the_wagtail_supplement_never_overrides_the_portals_own_wording():
+    """LOCALE_PATHS outrank every app's catalogue: a msgid the supplement
+    shares with a portal app would change that app's public wording."""
+    root = Path(__file__).resolve().parents[1]
+    supplement = {(e.msgctxt, e.msgid) for e in polib.pofile(root / "wagtail_locale/vi/LC_MESSAGES/django.po")}
+    shared = []
+    for path in [*root.glob("*/locale/vi/LC_MESSAGES/django.po"), root / "locale/vi/LC_MESSAGES/django.po"]:
+        shared += [(path.parent.parent.parent.parent.name, e.msgid) for e in polib.pofile(path)
+                   if e.msgstr and (e.msgctxt, e.msgid) in supplement]
+    assert not shared, shared

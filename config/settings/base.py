@@ -709,6 +709,10 @@ if SENTRY_DSN:
 # Feedback and complaints (feedback app): the answer is due this many working
 # days after arrival; open ones past it are overdue.
 PORTAL_FEEDBACK_DAYS = env_int("PORTAL_FEEDBACK_DAYS", 10)
+# ---------------------------------------------------------------- statistics
+# A statistics view built less than this many seconds ago is still served
+# after the facts change (reports.facts.cached_view); 0: refresh at once.
+PORTAL_STATISTICS_REFRESH_SECONDS = env_int("PORTAL_STATISTICS_REFRESH_SECONDS", 60)
 # ---------------------------------------------------------------- statistics demo
 # How many dossiers `load_demo` makes for the statistics' demo year (reports.demo); 0: none.
 PORTAL_DEMO_STATISTICS_DOSSIERS = env_int("PORTAL_DEMO_STATISTICS_DOSSIERS", 300)

@@ -30,3 +30,5 @@ PORTAL_VNPAY_TMN_CODE = ""
 PORTAL_VNPAY_HASH_SECRET = ""
 # The statistics' demo year stays out of `load_demo` unless a test asks for it.
 PORTAL_DEMO_STATISTICS_DOSSIERS = 0
+# Statistics views refresh at every change of the facts (tests of the refresh window set it).
+PORTAL_STATISTICS_REFRESH_SECONDS = 0

@@ -11,8 +11,10 @@ register = template.Library()
 
 
 @register.inclusion_tag("includes/seo_json_ld.html", takes_context=True)
-def government_service_json_ld(context, page):
+def government_service_json_ld(context, page, online=True):
+    """`online`: whether the page offers its e-form (the template knows;
+    procedures does not read eforms)."""
     request = context.get("request")
     if request is None or page is None:
         return {}
-    return {"data": government_service(page, request)}
+    return {"data": government_service(page, request, online=bool(online))}

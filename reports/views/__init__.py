@@ -2,8 +2,8 @@
 
 A GET form chooses the period and the scope; its canonical query string
 is the view's permalink. What the page shows is built once per language
-and filter set and kept in `statistics_cache`, whose version moves when
-the facts change. Each table downloads as CSV or XLSX at
+and filter set and kept by `reports.facts.cached_view`: refreshed when the
+facts change, at most once per `PORTAL_STATISTICS_REFRESH_SECONDS`. Each table downloads as CSV or XLSX at
 `/statistics/download/<table>.<csv|xlsx>?<the same filters>`.
 
 Anonymous visitors need no cookie: the form is a GET form and the view
@@ -20,7 +20,7 @@ from django.views.decorators.http import require_safe
 from procedures.models import ProcedurePage
 
 from ..exports import csv_response, xlsx_response
-from ..facts import statistics_cache
+from ..facts import cached_view
 from ..figures import Scope
 from ..forms import StatisticsForm, agency_with_descendants, localized_names
 from . import tables
@@ -46,7 +46,7 @@ def page_data(form: StatisticsForm) -> dict:
     period = form.period_value
     # the end too: this month's figures count up to today, a new key tomorrow
     name = f"page.{translation.get_language()}.{period.end:%Y%m%d}.{form.canonical_query()}"
-    return statistics_cache.get_or_build(name, lambda: tables.build(period, scope_of(form)))
+    return cached_view(name, lambda: tables.build(period, scope_of(form)))
 
 
 def chosen_filters(form: StatisticsForm) -> list[tuple[str, str]]:

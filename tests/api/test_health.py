@@ -18,7 +18,8 @@ from api.models import ApiClient, DeliveryState, WebhookAttempt, WebhookDelivery
 from tests.dossier_factories import make_staff
 from tests.second_factor import pass_second_factor
 
-PLAIN = {"status": "ok", "checks": {"database": "ok", "search": "ok", "storage": "ok"}}
+PLAIN = {"status": "ok", "checks": {"database": "ok", "search": "ok", "storage": "ok", "cache": "ok"},
+         "tasks": {"ready": 0, "running": 0, "failed_24h": 0, "oldest_ready_seconds": None}}
 
 
 @pytest.fixture

@@ -59,7 +59,7 @@ def world(transactional_db):
     citizen = make_citizen("cong-dan-an", phone="0912345678")
     snapshot = applicant_snapshot(citizen)
     snapshot["sms_consent"] = True
-    dossier = submit(procedure, citizen, snapshot=snapshot, result_delivery="online")
+    dossier = submit(procedure, citizen, snapshot=snapshot, result_delivery="online", language="vi")
     # The submission's own SMS and receipt are not this journey's business.
     mail.outbox.clear()
     clear_sms_file()

@@ -30,7 +30,7 @@ def published(procedure, title, en_title=None):
     return item
 
 
-def test_question_pages_in_both_languages(page, catalogue, assert_accessible):  # noqa: F811
+def test_question_pages_in_both_languages(page, catalogue, assert_accessible, vietnamese):  # noqa: F811
     from procedures.models import ProcedurePage
 
     procedure = ProcedurePage.objects.get(code="1.001193", locale=Locale.get_default())

@@ -5,11 +5,13 @@ AXE_ALLOWED)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 
 import pytest
 from playwright.sync_api import expect
 
-from reports.models import DailyFact, MonthlyFact, Outcome
+from reports.facts import apply_delta
+from reports.models import Outcome
 from tests.procedures.fixtures import JUSTICE, WARD, build_catalogue, make_procedure
 
 QUERY = "period=month&year=2025&month=3"
@@ -38,10 +40,7 @@ def statistics_site(transactional_db):
     ]
     for day, code, procedure, outcome, n in rows:
         agency = catalogue.agencies[code]
-        DailyFact.objects.create(day=day, agency=agency, procedure=procedure, channel="online", outcome=outcome,
-                                 count=n)
-        MonthlyFact.objects.create(month=day.replace(day=1), agency=agency, procedure=procedure, channel="online",
-                                   outcome=outcome, count=n)
+        apply_delta(Counter({((agency.pk, procedure.pk, "online"), day, outcome): n}))
     return catalogue
 
 

@@ -61,8 +61,9 @@ def test_the_applicant_rates_once_from_my_dossiers(client, w):
     assert rate_url not in page
     # a second rating is refused with a clear message
     with translation.override("en"):
-        response = client.post(rate_url, {**SCORES, "timeliness": "1"}, follow=True)
-        assert "already rated this dossier" in response.content.decode()
+        english_url = reverse("dossier_rating", args=[code])
+    response = client.post(english_url, {**SCORES, "timeliness": "1"}, follow=True)
+    assert "already rated this dossier" in response.content.decode()
     assert Rating.objects.get().timeliness == 5
 
 

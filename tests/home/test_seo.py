@@ -258,6 +258,7 @@ def government_service(client, page, **extra) -> dict:
 
 def test_procedure_pages_describe_the_government_service(client, home_page):
     procedure = make_procedure(code="1.001193", level=3)
+    make_eform(procedure)  # the online channel is named only where the e-form is live
     agency = procedure.agency
     agency.address = "Số 1 đường Trần Hưng Đạo"
     agency.phone = "0263 3822 222"
@@ -284,6 +285,12 @@ def test_procedure_pages_describe_the_government_service(client, home_page):
                        "serviceUrl": f"http://testserver{reverse('procedure_apply', args=['1.001193'])}"}]
 
 
+def test_no_online_channel_without_a_live_eform(client, home_page):
+    procedure = make_procedure(code="1.001193", level=3)
+    data = government_service(client, procedure)
+    assert [c for c in data["availableChannel"] if "serviceUrl" in c] == []
+
+
 def test_a_level_2_procedure_with_one_fee_has_no_online_channel(client, home_page):
     procedure = make_procedure(code="2.000488", level=2)
     procedure.fee_vnd = 0
@@ -296,7 +303,8 @@ def test_a_level_2_procedure_with_one_fee_has_no_online_channel(client, home_pag
 
 
 def test_the_english_page_describes_the_service_in_english(client, bilingual_procedure):
-    _procedure, english = bilingual_procedure
+    procedure, english = bilingual_procedure
+    make_eform(procedure)
     data = government_service(client, english)
     assert data["name"] == "Issuing a judicial record card" and data["inLanguage"] == "en"
     assert data["areaServed"]["name"] == PortalSettings.load().province_name_en

@@ -61,7 +61,9 @@ def birth(db, shared):
 
 
 def _text(response) -> str:
-    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode())))
+    """The page's visible text (the JSON-LD data block left out)."""
+    body = re.sub(r"<script[^>]*>.*?</script>", " ", response.content.decode(), flags=re.S)
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body)))
 
 
 def test_procedure_page_shows_every_field_in_order(client, birth):

@@ -247,3 +247,34 @@ class FiguresByHand(TestCase):
         dossier.save()
         june = Period(d("2026-06-01"), d("2026-06-30"))
         assert figures(june, Scope(agency_ids=(self.world["other"].pk,))).received == 1
+
+
+def _days(first: dt.date, last: dt.date) -> list[dt.date]:
+    return [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def test_a_period_is_cut_into_whole_years_months_and_days_that_cover_it_once():
+    import random
+
+    from reports.figures import pieces
+
+    chance = random.Random(15)
+    cases = [(d("2025-01-01"), d("2026-12-31")), (d("2025-03-10"), d("2027-02-14")), (d("2026-02-01"), d("2026-02-28")),
+             (d("2026-04-30"), d("2026-05-01")), (d("2024-12-31"), d("2025-01-01"))]
+    cases += [(start, start + dt.timedelta(days=chance.randrange(0, 1200)))
+              for start in (d("2024-01-01") + dt.timedelta(days=chance.randrange(0, 900)) for _ in range(200))]
+    for start, end in cases:
+        covered = []
+        for level, first, last in pieces(start, end):
+            if level == "year":
+                covered += _days(first, dt.date(last.year, 12, 31))
+            elif level == "month":
+                covered += _days(first, (last.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+                                 - dt.timedelta(days=1))
+            else:
+                covered += _days(first, last)
+        assert covered == _days(start, end), (start, end)
+    assert pieces(d("2025-03-10"), d("2027-02-14")) == [
+        ("day", d("2025-03-10"), d("2025-03-31")), ("month", d("2025-04-01"), d("2025-12-01")),
+        ("year", d("2026-01-01"), d("2026-01-01")), ("month", d("2027-01-01"), d("2027-01-01")),
+        ("day", d("2027-02-01"), d("2027-02-14"))]

@@ -11,8 +11,9 @@ from django.utils import timezone, translation
 
 from eforms.models import Dossier, DossierStatus
 from feedback.models import Rating
-from reports import indicators
+from reports import facts, indicators
 from reports.figures import Figures, Period, Scope
+from reports.figures import figures as figures_of
 from signing.models import SignedDocument, SignedKind
 from tests.dossier_factories import make_citizen, submit
 from tests.procedures.fixtures import JUSTICE, WARD, build_catalogue, make_legal_document, make_procedure
@@ -74,7 +75,9 @@ def moment(day: int, month: int = 3) -> dt.datetime:
 
 def dossier(procedure, citizen, **values) -> Dossier:
     made = submit(procedure, citizen)
-    Dossier.objects.filter(pk=made.pk).update(**values)  # the state only, without the facts
+    if "completed_at" in values:
+        values.setdefault("received_at", values["completed_at"] - dt.timedelta(days=1))
+    Dossier.objects.filter(pk=made.pk).update(**values)  # the state only: the facts are rebuilt below
     made.refresh_from_db()
     return made
 
@@ -99,11 +102,14 @@ def test_indicators_from_hand_made_dossiers(world):
                                        timeliness=scores[0], attitude=scores[1], ease=scores[2])
         Rating.objects.filter(pk=rating.pk).update(created_at=when)
 
-    # returned in March: two (one online); the February-completed one was returned on 2 March
-    assert indicators.results_online(MARCH, Scope()) == (2, 3)
-    assert indicators.results_online(MARCH, Scope(procedure_ids=(full.pk,))) == (1, 2)
+    facts.rebuild()
+    # returned in March: three (two online); the February-completed one was returned on 2 March
+    march = figures_of(MARCH)
+    assert (march.returned_online, march.returned) == (2, 3)
+    only_full = figures_of(MARCH, Scope(procedure_ids=(full.pk,)))
+    assert (only_full.returned_online, only_full.returned) == (1, 2)
     # completed in March: three, one with a signed result
-    assert indicators.signed_results(MARCH, Scope()) == (1, 3)
+    assert (march.signed_results, march.resolved) == (1, 3)
     # ratings in March: two, one satisfied (5, 1, 5 averages 3.67)
     assert indicators.ratings(MARCH, Scope()) == (1, 2)
     assert indicators.ratings(MARCH, Scope(agency_ids=(catalogue.agencies[JUSTICE].pk,))) == (0, 0)
@@ -126,8 +132,8 @@ def test_indicators_from_hand_made_dossiers(world):
     april = Period(dt.date(2025, 4, 5), dt.date(2025, 4, 30))
     with translation.override("en"):
         quiet = {str(i.label): i for i in indicators.compute(april, Scope(), Figures())}
+        assert str(quiet["Satisfied applicants"].note) == "No ratings were given in this period."
     assert quiet["Satisfied applicants"].value is None
-    assert str(quiet["Satisfied applicants"].note) == "No ratings were given in this period."
 
 
 @pytest.mark.django_db
@@ -138,7 +144,9 @@ def test_the_scope_counts_dossiers_made_on_the_english_page(world):
     made = dossier(full, citizen, status=DossierStatus.RETURNED, completed_at=moment(3), returned_at=moment(4),
                    handover_method="online")
     Dossier.objects.filter(pk=made.pk).update(procedure=english_copy)
-    assert indicators.results_online(MARCH, Scope(procedure_ids=(full.pk,))) == (1, 1)
+    facts.rebuild()
+    found = figures_of(MARCH, Scope(procedure_ids=(full.pk,)))
+    assert (found.returned_online, found.returned) == (1, 1)
 
 
 def translation_locale(code):

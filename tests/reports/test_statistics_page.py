@@ -8,6 +8,7 @@ import csv
 import datetime as dt
 import io
 import xml.etree.ElementTree as ET
+from collections import Counter
 from decimal import Decimal
 
 import pytest
@@ -17,7 +18,8 @@ from openpyxl import load_workbook
 
 from eforms import lifecycle
 from reports.exports import plain
-from reports.models import DailyFact, MonthlyFact, Outcome
+from reports.facts import apply_delta
+from reports.models import Outcome
 from tests.dossier_factories import make_citizen, make_staff, submit
 from tests.procedures.fixtures import JUSTICE, PROVINCE, WARD, build_catalogue, make_agency, make_procedure
 
@@ -38,12 +40,8 @@ def site(home_page):
 
 
 def fact(day: dt.date, agency, procedure, outcome: str, n: int = 1, channel: str = "online") -> None:
-    """One count in the daily facts and its month, as the upkeep leaves them."""
-    DailyFact.objects.create(day=day, agency=agency, procedure=procedure, channel=channel, outcome=outcome, count=n)
-    month, _created = MonthlyFact.objects.get_or_create(
-        month=day.replace(day=1), agency=agency, procedure=procedure, channel=channel, outcome=outcome)
-    month.count += n
-    month.save()
+    """One count in the daily facts, its month and its year, as the upkeep leaves them."""
+    apply_delta(Counter({((agency.pk, procedure.pk, channel), day, outcome): n}))
 
 
 def dossier_facts(site, agency_code: str, procedure: str, received: dt.date, *, resolved: dt.date | None = None,
@@ -421,3 +419,19 @@ def test_the_chosen_filters_are_stated_and_head_is_answered(march):
     assert response.context["chosen"] == [("Tier", "Province"), ("Procedure code", "2.000488 – Đăng ký đất đai")]
     assert client.head("/en/statistics/", MARCH).status_code == 200
     assert client.post("/en/statistics/", MARCH).status_code == 405
+
+
+def test_after_a_change_a_view_is_rebuilt_at_most_once_per_refresh_window(march, settings, monkeypatch):
+    from reports import facts as facts_module
+
+    settings.PORTAL_STATISTICS_REFRESH_SECONDS = 60
+    clock = [1_000_000.0]
+    monkeypatch.setattr(facts_module, "clock", lambda: clock[0])
+    client = Client()
+    assert rows(client.get("/en/statistics/", MARCH), "figures")["Refused"] == 1
+    fact(dt.date(2025, 3, 21), march.agencies[JUSTICE], march.procedures["land"], Outcome.REFUSED)
+    facts_module.statistics_cache.invalidate()  # what the upkeep does when facts change
+    clock[0] += 59
+    assert rows(client.get("/en/statistics/", MARCH), "figures")["Refused"] == 1  # built a minute ago
+    clock[0] += 2
+    assert rows(client.get("/en/statistics/", MARCH), "figures")["Refused"] == 2

@@ -9,9 +9,18 @@ nothing drifted (`--check` reports differences and changes nothing).
 import time
 
 from django.core.management.base import BaseCommand
+from django.db import transaction
 
 from reports import facts
-from reports.models import DailyFact
+from reports.models import DailyFact, MonthlyFact, YearlyFact
+
+TABLES = ((DailyFact, "day"), (MonthlyFact, "month"), (YearlyFact, "year"))
+
+
+def snapshot() -> set:
+    """Every non-zero count of the three fact tables."""
+    return {(model.__name__, *row) for model, period in TABLES for row in model.objects.filter(count__gt=0)
+            .values_list(period, "agency_id", "procedure_id", "channel", "outcome", "count")}
 
 
 class Command(BaseCommand):
@@ -23,20 +32,16 @@ class Command(BaseCommand):
 
     def handle(self, *args, check=False, **options):
         if check:
-            before = set(DailyFact.objects.filter(count__gt=0).values_list(
-                "day", "agency_id", "procedure_id", "channel", "outcome", "count"))
-            from django.db import transaction
-
+            before = snapshot()
             with transaction.atomic():
                 facts.rebuild()
-                after = set(DailyFact.objects.filter(count__gt=0).values_list(
-                    "day", "agency_id", "procedure_id", "channel", "outcome", "count"))
+                after = snapshot()
                 transaction.set_rollback(True)
             if before != after:
                 self.stderr.write(f"facts differ: {len(before - after)} rows only in the current facts, "
                                   f"{len(after - before)} only in rebuilt ones")
                 raise SystemExit(1)
-            self.stdout.write(f"facts are current ({len(before)} daily rows)")
+            self.stdout.write(f"facts are current ({len(before)} rows)")
             return
         started = time.monotonic()
         result = facts.rebuild()
