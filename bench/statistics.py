@@ -226,6 +226,7 @@ def permalinks(agencies, procedures, today: dt.date) -> list[dict]:
 
     year = today.year - 1
     fields = {f.pk: f.code for f in Field.objects.all()}
+    used_fields = sorted({fields[p.field_id] for p in procedures})
     return [
         {"period": "year", "year": year},
         {"period": "year", "year": today.year},
@@ -235,8 +236,8 @@ def permalinks(agencies, procedures, today: dt.date) -> list[dict]:
         {"period": "month", "year": today.year, "month": max(1, today.month - 1)},
         {"period": "year", "year": year, "agency": agencies[3].unit_code},
         {"period": "year", "year": year, "agency": agencies[17].unit_code},
-        {"period": "year", "year": year, "field": fields[procedures[5].field_id]},
-        {"period": "year", "year": year, "field": fields[procedures[22].field_id]},
+        {"period": "year", "year": year, "field": used_fields[0]},
+        {"period": "year", "year": year, "field": used_fields[-1]},
         {"period": "range", "start": f"{year}-03-10", "end": f"{year}-09-20"},
         {"period": "range", "start": f"{year - 1}-11-15", "end": f"{year}-02-14"},
     ]
