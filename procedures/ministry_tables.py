@@ -15,12 +15,10 @@ wording, whatever the admin's language, because the ministry reads them.
 
 from __future__ import annotations
 
-import io
-
 from django.utils import timezone
 from wagtail.models import Locale, Site
 
-from core.exports import safe_cell
+from core.exports import add_sheet, new_workbook, save
 
 from .models import ProcedurePage, Tier
 
@@ -51,47 +49,9 @@ def roadmap_rows() -> list[tuple]:
 
 
 def _workbook(title: str, subtitle: str, headers: tuple, rows: list[tuple], widths: list[int]) -> bytes:
-    # openpyxl is heavy to import and only these downloads need it
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, Side
-    from openpyxl.utils import get_column_letter
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Danh mục"
-    thin = Side(style="thin")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    wrap = Alignment(wrap_text=True, vertical="top")
-    sheet.append([safe_cell(title)])
-    sheet["A1"].font = Font(bold=True, size=13)
-    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
-    sheet.append([safe_cell(subtitle)])
-    sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(headers))
-    sheet.append([safe_cell(value) for value in headers])
-    for cell in sheet[3]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
-        cell.border = border
-    for row in rows:
-        sheet.append([safe_cell(value) for value in row])
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # never a formula, whatever the text
-            cell.alignment = wrap
-            cell.border = border
-        if isinstance(row[0], str):  # a field heading row
-            for cell in sheet[sheet.max_row]:
-                cell.font = Font(bold=True)
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A4"
-    sheet.print_title_rows = "3:3"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    workbook = new_workbook()
+    add_sheet(workbook, "Danh mục", title, subtitle, headers, rows, widths)
+    return save(workbook)
 
 
 def roadmap_workbook() -> bytes:

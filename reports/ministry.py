@@ -27,7 +27,6 @@ The roadmap catalogue of seed 004 §2.2 stays in `procedures.ministry_tables`
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections import Counter
 from dataclasses import dataclass
 
@@ -36,7 +35,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from wagtail.models import Locale, Site
 
-from core.exports import safe_cell
+from core.exports import add_sheet, new_workbook, save
 from eforms.models import Channel
 from procedures.ministry_tables import TIER_LABELS, TIER_ORDER, online_procedures
 from procedures.models import Agency, ProcedurePage, Tier
@@ -207,62 +206,6 @@ def general_figures(year: int) -> dict:
 
 
 # ---------------------------------------------------------------- the workbook
-
-
-def add_sheet(workbook, name: str, title: str, subtitle: str, headers: tuple, rows: list[tuple],
-              widths: list[int]):
-    """A sheet: a title, a subtitle, the headings, the rows; every cell
-    through `safe_cell` and text typed as text (never a formula). A row
-    whose first cell is text (a group heading) is bold."""
-    from openpyxl.styles import Alignment, Border, Font, Side
-    from openpyxl.utils import get_column_letter
-
-    sheet = workbook.create_sheet(name[:31])
-    thin = Side(style="thin")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for line, size in ((title, 13), (subtitle, None)):
-        sheet.append([safe_cell(line)])
-        if size:
-            sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True, size=size)
-        sheet.merge_cells(start_row=sheet.max_row, start_column=1, end_row=sheet.max_row, end_column=len(headers))
-    sheet.append([safe_cell(value) for value in headers])
-    for cell in sheet[3]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
-        cell.border = border
-    for row in rows:
-        sheet.append([safe_cell(value) for value in row])
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"
-            cell.alignment = wrap
-            cell.border = border
-        if row and isinstance(row[0], str) and row[0]:
-            for cell in sheet[sheet.max_row]:
-                cell.font = Font(bold=True)
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A4"
-    sheet.print_title_rows = "3:3"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    return sheet
-
-
-def new_workbook():
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    return workbook
-
-
-def save(workbook) -> bytes:
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def ministry_workbook(year: int) -> bytes:
