@@ -212,6 +212,9 @@ WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "odt", "ods", "rt
 
 # ---------------------------------------------------------------- email
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# The file backend (django.core.mail.backends.filebased.EmailBackend) writes
+# every message into this folder, where a trial or a benchmark can count them.
+EMAIL_FILE_PATH = env_str("DJANGO_EMAIL_FILE_PATH") or None
 EMAIL_HOST = env_str("DJANGO_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("DJANGO_EMAIL_HOST_USER")
