@@ -244,7 +244,7 @@ def main() -> None:
         balancer = RoundRobin(setup.base_urls)
         started = time.monotonic()
         threads = [threading.Thread(target=citizen, args=(k, email_address, load, balancer, recorder, procedures,
-                                                          upload))
+                                                          upload), daemon=True)
                    for k, email_address in enumerate(citizens)]
         for thread in threads:
             thread.start()
@@ -311,4 +311,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except KeyboardInterrupt:
+        raise SystemExit("interrupted; the portal's processes are stopped") from None

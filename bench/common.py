@@ -8,7 +8,7 @@ that walks the pages the way a browser without JavaScript does (cookies,
 CSRF token from the form, forms filled from what the page offers).
 
 The database is made once from the demo (`migrate`, `load_demo`) into
-`<name>_template`; each run copies it (`CREATE DATABASE … TEMPLATE`, a few
+`bench_portal_template` on the same server; each run copies it (`CREATE DATABASE … TEMPLATE`, a few
 seconds) and applies new migrations, so every run starts from the same
 state. `--fresh` rebuilds the template (after a change to the demo).
 Everything a run writes (uploads, the email and SMS outboxes, the process
@@ -43,6 +43,8 @@ from lxml import html as lxml_html
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/postgres"
+#: The demo, migrated and loaded once, copied by every run of every bench here.
+TEMPLATE_DATABASE = "bench_portal_template"
 #: The citizens' common password (hashed once, see make_citizens).
 CITIZEN_PASSWORD = "bench-citizen-password-2026"
 #: Birth date and ID numbers must agree (accounts.validators): century 0, year 90.
@@ -163,6 +165,9 @@ def add_setup_arguments(parser, name: str, redis_db: int, first_port: int, sched
                         help=f"how often the scheduler's jobs run (default {schedule_seconds:.0f} s)")
     parser.add_argument("--sweeper", default="requeue_stale_tasks",
                         help="the command that frees tasks a dead worker left RUNNING, run when it exists")
+    parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
+                        help="one more setting for every process of the portal (repeatable), e.g. a "
+                             "threshold of the sweeper")
     parser.epilog = (f"The database is DATABASE_URL if set, else bench_{name} on {DEFAULT_SERVER}; "
                      "it is dropped and copied again from its template at each run.")
 
@@ -171,8 +176,12 @@ def setup_from_args(name: str, args) -> Setup:
     database_url = os.environ.get("DATABASE_URL") or DEFAULT_SERVER.rsplit("/", 1)[0] + f"/bench_{name}"
     if not database_url.startswith(("postgres://", "postgresql://")):
         raise SystemExit("This benchmark needs PostgreSQL: several processes write at once.")
-    return Setup(name=name, database_url=database_url, cache_url=args.redis_url,
-                 web_ports=[args.first_port, args.first_port + 1], web_workers=args.web_workers)
+    setup = Setup(name=name, database_url=database_url, cache_url=args.redis_url,
+                  web_ports=[args.first_port, args.first_port + 1], web_workers=args.web_workers)
+    for item in getattr(args, "env", []):
+        key, _sep, value = item.partition("=")
+        setup.env[key] = value
+    return setup
 
 
 def manage(setup: Setup, *args: str, env: dict[str, str] | None = None, quiet: bool = True) -> None:
@@ -203,7 +212,7 @@ def prepare(setup: Setup, *, fresh: bool, statistics_dossiers: int) -> None:
     from psycopg import sql
 
     name = setup.database_name
-    template = f"{name}_template"
+    template = TEMPLATE_DATABASE
     with _maintenance(setup) as conn:
         if fresh or not _exists(conn, template):
             print(f"template database {template}: migrate and load_demo (statistics dossiers: "
@@ -426,7 +435,7 @@ class Periodic(threading.Thread):
         while not self.stopping.wait(self.seconds):
             try:
                 self.job()
-            except Exception as error:  # noqa: BLE001 (reported at the end, never stops the run)
+            except Exception as error:  # noqa: BLE001 - reported at the end, never stops the run
                 self.failures.append(f"{type(error).__name__}: {error}")
         from django.db import connection
 
