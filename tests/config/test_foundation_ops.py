@@ -130,6 +130,21 @@ def test_settings_read_from_environment(tmp_path):
     assert values["cache_location"] == "portal_cache"
 
 
+def test_file_email_backend_writes_into_the_configured_folder(tmp_path):
+    """Trials and bench/cluster.py count the messages sent in these files."""
+    outbox = tmp_path / "outbox"
+    result = _run_production(
+        "import django; django.setup(); from django.core.mail import send_mail;"
+        "send_mail('Hồ sơ 000.00.10.H30-261202-0001', 'Nội dung', None, ['an@example.com'])",
+        tmp_path,
+        {"DJANGO_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+         "DJANGO_EMAIL_FILE_PATH": str(outbox)},
+    )
+    assert result.returncode == 0, result.stderr
+    [written] = outbox.iterdir()
+    assert "an@example.com" in written.read_text(encoding="utf-8")
+
+
 def test_whitenoise_serves_hashed_compressed_static(tmp_path):
     code = (
         "import django; django.setup();"
