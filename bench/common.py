@@ -313,7 +313,7 @@ class Processes:
         port = self.setup.web_ports[index]
         argv = [PYTHON, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}",
                 "--workers", str(self.setup.web_workers),
-                # gunicorn 27's control socket defaults to one path per user: one each
+                # gunicorn 27 puts its control socket at one path per user: one each
                 "--control-socket", str(self.setup.run_dir / f"web-{index + 1}.ctl"), "config.wsgi"]
         return self._start(f"web-{index + 1}", "web", argv, env)
 
