@@ -8,11 +8,13 @@ that walks the pages the way a browser without JavaScript does (cookies,
 CSRF token from the form, forms filled from what the page offers).
 
 The database is made once from the demo (`migrate`, `load_demo`) into
-`bench_portal_template` on the same server; each run copies it (`CREATE DATABASE … TEMPLATE`, a few
-seconds) and applies new migrations, so every run starts from the same
-state. `--fresh` rebuilds the template (after a change to the demo).
-Everything a run writes (uploads, the email and SMS outboxes, the process
-logs) goes under `bench/.data/<name>/run/`, emptied at the start of a run.
+`bench_portal_template` on the same server, its files into
+`bench/.data/portal-template/`; each run copies both (`CREATE DATABASE …
+TEMPLATE`: seconds, where the demo takes minutes) and applies new
+migrations, so every run starts from the same state. `--fresh` rebuilds the
+template (after a change to the demo). Everything a run writes (uploads, the
+email and SMS outboxes, the process logs) goes under
+`bench/.data/<name>/run/`, emptied at the start of the next run.
 """
 
 from __future__ import annotations
@@ -26,7 +28,6 @@ import json
 import math
 import os
 import random
-import secrets
 import signal
 import subprocess
 import sys
@@ -43,8 +44,11 @@ from lxml import html as lxml_html
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/postgres"
-#: The demo, migrated and loaded once, copied by every run of every bench here.
+#: The demo, migrated and loaded once, copied by every run of every bench here,
+#: and the files it wrote (form templates, certificates, documents).
 TEMPLATE_DATABASE = "bench_portal_template"
+TEMPLATE_FILES = ROOT / "bench" / ".data" / "portal-template"
+BENCH_SECRET_KEY = "bench-only-not-secret-5b0f3c1e9d2a4786a1c3e5f7092b4d6e8f1a3c5e7092b4d6"
 #: The citizens' common password (hashed once, see make_citizens).
 CITIZEN_PASSWORD = "bench-citizen-password-2026"
 #: Birth date and ID numbers must agree (accounts.validators): century 0, year 90.
@@ -119,8 +123,9 @@ class Setup:
         env = {key: value for key, value in os.environ.items() if key not in UNSET}
         env.update({
             "DJANGO_SETTINGS_MODULE": "config.settings.production",
-            # Throw-away, the same for every process (sessions, signed links).
-            "DJANGO_SECRET_KEY": "bench-" + secrets.token_urlsafe(48),
+            # Throw-away, the same for every process and every run: sessions,
+            # signed links, and the demo's certificate passwords in the template.
+            "DJANGO_SECRET_KEY": BENCH_SECRET_KEY,
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
             "DJANGO_SECURE_SSL_REDIRECT": "0",
             "DATABASE_URL": self.database_url,
@@ -159,8 +164,8 @@ def add_setup_arguments(parser, name: str, redis_db: int, first_port: int, sched
     parser.add_argument("--redis-url", default=f"redis://127.0.0.1:6379/{redis_db}",
                         help=f"the shared cache; its database is emptied at the start (default /{redis_db})")
     parser.add_argument("--first-port", type=int, default=first_port, help="the first instance's port")
-    parser.add_argument("--statistics-dossiers", type=int, default=100,
-                        help="PORTAL_DEMO_STATISTICS_DOSSIERS for the template (default 100)")
+    parser.add_argument("--statistics-dossiers", type=int, default=20,
+                        help="PORTAL_DEMO_STATISTICS_DOSSIERS for the template (default 20)")
     parser.add_argument("--schedule-seconds", type=float, default=schedule_seconds,
                         help=f"how often the scheduler's jobs run (default {schedule_seconds:.0f} s)")
     parser.add_argument("--sweeper", default="requeue_stale_tasks",
@@ -168,14 +173,17 @@ def add_setup_arguments(parser, name: str, redis_db: int, first_port: int, sched
     parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
                         help="one more setting for every process of the portal (repeatable), e.g. a "
                              "threshold of the sweeper")
-    parser.epilog = (f"The database is DATABASE_URL if set, else bench_{name} on {DEFAULT_SERVER}; "
-                     "it is dropped and copied again from its template at each run.")
+    parser.epilog = (f"The database is DATABASE_URL if set (its name must start with bench), else bench_{name} "
+                     f"on {DEFAULT_SERVER}; it is dropped and copied again from its template at each run.")
 
 
 def setup_from_args(name: str, args) -> Setup:
     database_url = os.environ.get("DATABASE_URL") or DEFAULT_SERVER.rsplit("/", 1)[0] + f"/bench_{name}"
     if not database_url.startswith(("postgres://", "postgresql://")):
         raise SystemExit("This benchmark needs PostgreSQL: several processes write at once.")
+    if not urllib.parse.urlsplit(database_url).path.lstrip("/").startswith("bench"):
+        raise SystemExit(f"{database_url}: the bench drops and copies its database at each run; "
+                         "name it bench_… (is DATABASE_URL still set for something else?)")
     setup = Setup(name=name, database_url=database_url, cache_url=args.redis_url,
                   web_ports=[args.first_port, args.first_port + 1], web_workers=args.web_workers)
     for item in getattr(args, "env", []):
@@ -217,18 +225,25 @@ def prepare(setup: Setup, *, fresh: bool, statistics_dossiers: int) -> None:
         if fresh or not _exists(conn, template):
             print(f"template database {template}: migrate and load_demo (statistics dossiers: "
                   f"{statistics_dossiers})")
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(template)))
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(template)))
-            scratch = setup.workdir / "template-outbox"
-            env = {**setup.env, "DATABASE_URL": setup.database_for(template),
+            # made under another name, so an interrupted build is never taken for a template
+            building = f"{template}_building"
+            for stale in (building, template):
+                conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(stale)))
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(building)))
+            if TEMPLATE_FILES.exists():
+                subprocess.run(["rm", "-rf", str(TEMPLATE_FILES)], check=True)
+            env = {**setup.env, "DATABASE_URL": setup.database_for(building),
                    # the demo's own background work runs at once, not in the queue
                    "PORTAL_TASKS_BACKEND": "immediate",
                    "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
-                   "PORTAL_SMS_FILE_DIR": str(scratch), "DJANGO_MEDIA_ROOT": str(setup.workdir / "media"),
-                   "PORTAL_PRIVATE_MEDIA_ROOT": str(setup.workdir / "private"),
+                   "PORTAL_SMS_FILE_DIR": str(TEMPLATE_FILES / "sms"),
+                   "DJANGO_MEDIA_ROOT": str(TEMPLATE_FILES / "media"),
+                   "PORTAL_PRIVATE_MEDIA_ROOT": str(TEMPLATE_FILES / "private"),
                    "PORTAL_DEMO_STATISTICS_DOSSIERS": str(statistics_dossiers)}
             manage(setup, "migrate", "--noinput", env=env)
             manage(setup, "load_demo", "--force", env=env)
+            conn.execute(sql.SQL("ALTER DATABASE {} RENAME TO {}").format(sql.Identifier(building),
+                                                                          sql.Identifier(template)))
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
         conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name),
                                                                       sql.Identifier(template)))
@@ -239,8 +254,8 @@ def prepare(setup: Setup, *, fresh: bool, statistics_dossiers: int) -> None:
         folder.mkdir(parents=True)
     # The demo's media (form templates, images) as the shared file system holds them.
     for kind in ("media", "private"):
-        if (setup.workdir / kind).exists():
-            subprocess.run(["cp", "-a", str(setup.workdir / kind), str(setup.run_dir / kind)], check=True)
+        if (TEMPLATE_FILES / kind).exists():
+            subprocess.run(["cp", "-a", str(TEMPLATE_FILES / kind), str(setup.run_dir / kind)], check=True)
     manage(setup, "migrate", "--noinput")
     manage(setup, "collectstatic", "--noinput")
     redis.Redis.from_url(setup.cache_url).flushdb()

@@ -12,8 +12,9 @@ shows as growth instead of being reset every 2,000 requests.
   Vietnamese and English;
 * 20 %: searches, the queries of `bench/data/search_queries.tsv` in turn;
 * 10 %: the public look-up (POST /lookup/ with CSRF), by code and phone of
-  the database's dossiers, each from an address of its own (the per-address
-  throttle counts real visitors, not the load generator);
+  the database's dossiers and those submitted during the run, each from an
+  address of its own (the per-address throttle counts real visitors, not
+  the load generator);
 
 and beside them one applicant at a time signs in (a new session), submits a
 dossier through the e-form journey (bench/common.py `apply_online`) and
@@ -134,12 +135,12 @@ class Visitor(threading.Thread):
 class Applicant(threading.Thread):
     """Now and then a citizen signs in and submits a dossier."""
 
-    def __init__(self, balancer, recorder: Recorder, citizens, procedures, upload, pause: float,
+    def __init__(self, balancer, recorder: Recorder, citizens, procedures, upload, lookups, pause: float,
                  stop: threading.Event):
         super().__init__(name="applicant", daemon=True)
         self.rng = random.Random(7)
-        self.balancer, self.recorder, self.citizens, self.procedures, self.upload = (
-            balancer, recorder, citizens, procedures, upload)
+        self.balancer, self.recorder, self.citizens, self.procedures, self.upload, self.lookups = (
+            balancer, recorder, citizens, procedures, upload, lookups)
         self.pause, self.stop = pause, stop
         self.submitted, self.failed = 0, 0
 
@@ -149,9 +150,11 @@ class Applicant(threading.Thread):
             client = Client(self.balancer, self.recorder, address=random_address(self.rng))
             try:
                 client.sign_in(self.citizens[n % len(self.citizens)], CITIZEN_PASSWORD)
-                apply_online(client, self.rng.choice(self.procedures), self.upload, self.rng,
-                             f"mixed-{n}@example.com", f"097{n:07d}")
+                phone = f"097{n:07d}"
+                submission = apply_online(client, self.rng.choice(self.procedures), self.upload, self.rng,
+                                          f"mixed-{n}@example.com", phone)
                 self.submitted += 1
+                self.lookups.append((submission.code, phone))  # looked up from now on, like a new dossier
             except JourneyError as error:
                 self.failed += 1
                 self.recorder.error(f"applicant {n}: {error}")
@@ -224,7 +227,7 @@ def main() -> None:
         memory = Memory(procs)
         memory_sampler = Periodic(10, memory, "memory")
         visitors = [Visitor(k, balancer, recorder, pages, queries, lookups, stop) for k in range(args.clients)]
-        applicant = Applicant(balancer, recorder, citizens, procedures, upload, args.submit_pause, stop)
+        applicant = Applicant(balancer, recorder, citizens, procedures, upload, lookups, args.submit_pause, stop)
         started = time.monotonic()
         for thread in (scheduler, lock_sampler, memory_sampler, *visitors, applicant):
             thread.start()
