@@ -248,8 +248,13 @@ def main() -> None:
                    for k, email_address in enumerate(citizens)]
         for thread in threads:
             thread.start()
-        for thread in threads:
-            thread.join()
+        last = started
+        while any(thread.is_alive() for thread in threads):
+            time.sleep(1)
+            if time.monotonic() - last >= 60:  # a sign of life on a long run
+                last = time.monotonic()
+                print(f"  {time.monotonic() - started:5.0f} s: {len(load.submissions)} dossiers submitted, "
+                      f"{len(load.failures)} failed, {len(recorder.server_errors())} server errors", flush=True)
         finished.set()
         load_seconds = time.monotonic() - started
         if killer is not None:

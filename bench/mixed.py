@@ -233,11 +233,17 @@ def main() -> None:
             thread.start()
         counted_from = started + warmup
         memory_from = None
+        last = started
         while time.monotonic() < started + duration:
             time.sleep(1)
             if memory_from is None and time.monotonic() >= counted_from:
                 memory()  # the start figure: right after the warm-up
                 memory_from = memory.samples[-1][0]
+            if time.monotonic() - last >= 60:  # a sign of life on a long run
+                last = time.monotonic()
+                total = sum(memory.samples[-1][1].values()) if memory.samples else 0
+                print(f"  {last - started:5.0f} s: {len(recorder.samples)} requests, "
+                      f"{len(recorder.server_errors())} server errors, {total:.0f} MB resident", flush=True)
         memory()
         stop.set()
         for thread in (*visitors, applicant):
