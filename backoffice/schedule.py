@@ -79,6 +79,9 @@ SCHEDULE: list[Job] = [
     Job("retry_messages", every=MINUTE),
     Job("rescan_pending_uploads", every=5 * MINUTE, needs_setting="PORTAL_CLAMAV_SOCKET"),
     Job("flag_supplement_deadlines", every=60 * MINUTE),
+    # the statistics' facts: each dossier change appends rows, merged here into one per key; every
+    # 10 minutes keeps a key to a few rows on a busy day (the figures sum them) and each run short
+    Job("compact_statistics", every=10 * MINUTE),
     Job("flag_due_dossiers", daily_at=NIGHT),
     Job("purge_drafts", daily_at=NIGHT),
     Job("purge_draft_uploads", daily_at=NIGHT),

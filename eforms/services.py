@@ -15,7 +15,9 @@ loader, the benchmarks) call these functions; they never create a
 * `submit_at_desk(...)` makes a dossier brought to the desk or arriving
   by post: the same code and events, received at once by the receiver.
 * `dossier_code(agency, moment)` takes the next code of the receiving unit
-  for the day; only call it inside the submit transaction.
+  for the day, in a short transaction of its own: call it before the
+  submit transaction, so the unit's counter is never held while a
+  submission or a receipt runs.
 
 Listing and resuming drafts is `eforms.drafts`' work (`drafts_for`).
 """
@@ -28,7 +30,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Locale
@@ -116,18 +118,28 @@ def receiving_agencies(procedure):
 
 def dossier_code(agency, moment: dt.datetime) -> str:
     """The next code for `agency`'s unit on `moment`'s day (portal time zone),
-    formatted by PORTAL_DOSSIER_CODE_PATTERN. Locks the (unit, day) counter
-    row until the caller's transaction ends, so concurrent submissions queue
-    for it; the number is never reused, even if the dossier is not."""
+    formatted by PORTAL_DOSSIER_CODE_PATTERN.
+
+    The (unit, day) counter is moved by one UPDATE (`last_value + 1`, the
+    database's own increment under its row lock) and read back in a
+    transaction of its own, so the row is locked for two statements, not for
+    the submission: call it before the transaction that makes the dossier
+    (inside a caller's transaction it can only be a savepoint, and the row
+    stays locked until that transaction ends). The number is taken for good:
+    it is never reused, even if the dossier is not made (a gap in the
+    day's sequence), so codes stay unique whatever happens afterwards."""
     day = timezone.localdate(moment)
     unit = agency.unit_code
-    DossierCodeCounter.objects.bulk_create(
-        [DossierCodeCounter(unit_code=unit, day=day, last_value=0)], ignore_conflicts=True
-    )
-    counter = DossierCodeCounter.objects.select_for_update().get(unit_code=unit, day=day)
-    counter.last_value += 1
-    counter.save(update_fields=["last_value"])
-    return settings.PORTAL_DOSSIER_CODE_PATTERN.format(unit_code=unit, date=day, seq=counter.last_value)
+    counter = DossierCodeCounter.objects.filter(unit_code=unit, day=day)
+    with transaction.atomic():
+        if not counter.update(last_value=F("last_value") + 1):
+            # The unit's first dossier of the day (or two first ones at once).
+            DossierCodeCounter.objects.bulk_create(
+                [DossierCodeCounter(unit_code=unit, day=day, last_value=0)], ignore_conflicts=True
+            )
+            counter.update(last_value=F("last_value") + 1)
+        value = counter.values_list("last_value", flat=True).get()
+    return settings.PORTAL_DOSSIER_CODE_PATTERN.format(unit_code=unit, date=day, seq=value)
 
 
 def _fill(dossier: Dossier, values: dict) -> None:
@@ -208,16 +220,22 @@ def submit_dossier(
     draft: Dossier | None = None,
     now: dt.datetime | None = None,
 ) -> SubmitResult:
-    """Submit ONE dossier. Everything happens in one transaction: the code
-    (counter row locked), the dossier, its attachments (the applicant's draft
+    """Submit ONE dossier. The code is taken first, in its own short
+    transaction (`dossier_code`); then everything else happens in one
+    transaction: the dossier, its attachments (the applicant's draft
     uploads, linked), the expected appointment (as if received at the next
-    working moment) and the first event; the procedure's use is counted.
+    working moment) and the first event. The procedure's use is counted once
+    that transaction has committed, in a statement of its own: an UPDATE of
+    the procedure's row inside it would make every submission of the
+    procedure wait for the one before to commit.
 
     `idempotency_key` identifies this submission attempt (the applying page
     puts one in the form, or uses the draft's public id): the same key, or a
     draft already submitted, returns the existing dossier with
     `created=False`. Raises `SubmissionError` (translated) when the dossier
-    cannot be submitted as given.
+    cannot be submitted as given. A replay is recognised before a code is
+    taken; two copies of one submission sent at the same moment may each
+    take one, and the loser's number is a gap in the day's sequence.
     """
     key = (idempotency_key or "").strip()[:80]
     if not key:
@@ -242,6 +260,11 @@ def submit_dossier(
         message = _("Give the address the result should be posted to.")
         raise SubmissionError(message, {"delivery_address": str(message)})
     attachments = list(attachments)
+    now = now or timezone.now()
+    made = _submitted_already(key, draft, applicant)
+    if made is not None:
+        return SubmitResult(made, False)
+    code = dossier_code(agency, now)
 
     try:
         with transaction.atomic():
@@ -254,26 +277,23 @@ def submit_dossier(
             existing = Dossier.objects.filter(idempotency_key=key).first()
             if existing is not None:
                 return SubmitResult(_owned(existing, applicant), False)
-            return SubmitResult(
-                _create(
-                    draft=draft, procedure=procedure, agency=agency, applicant=applicant, key=key,
-                    values={
-                        "form_data": form_data,
-                        "form_version": form_version,
-                        "applicant_snapshot": snapshot if snapshot is not None else applicant_snapshot(applicant),
-                        "channel": channel,
-                        "pickup_address": pickup_address.strip(),
-                        "pickup_from": pickup_from,
-                        "pickup_until": pickup_until,
-                        "result_delivery": result_delivery,
-                        "delivery_address": delivery_address.strip(),
-                        "login_method": (login_method or "")[:64],
-                        "language": language or translation.get_language() or "",
-                    },
-                    attachments=attachments,
-                    now=now or timezone.now(),
-                ),
-                True,
+            dossier = _create(
+                draft=draft, procedure=procedure, agency=agency, applicant=applicant, key=key, code=code,
+                values={
+                    "form_data": form_data,
+                    "form_version": form_version,
+                    "applicant_snapshot": snapshot if snapshot is not None else applicant_snapshot(applicant),
+                    "channel": channel,
+                    "pickup_address": pickup_address.strip(),
+                    "pickup_from": pickup_from,
+                    "pickup_until": pickup_until,
+                    "result_delivery": result_delivery,
+                    "delivery_address": delivery_address.strip(),
+                    "login_method": (login_method or "")[:64],
+                    "language": language or translation.get_language() or "",
+                },
+                attachments=attachments,
+                now=now,
             )
     except IntegrityError:
         # Another request with the same key won the race and committed first.
@@ -281,6 +301,23 @@ def submit_dossier(
         if existing is None:
             raise
         return SubmitResult(_owned(existing, applicant), False)
+    procedure.record_use()
+    return SubmitResult(dossier, True)
+
+
+def _submitted_already(key: str, draft: Dossier | None, applicant) -> Dossier | None:
+    """The dossier this attempt already made (the same key, or the draft
+    submitted meanwhile), read without a lock so that a replay takes no
+    code; the submit transaction asks again under the draft's lock."""
+    if draft is not None:
+        current = Dossier.objects.filter(pk=draft.pk).first()
+        if current is not None:
+            if current.applicant_id != applicant.pk:
+                raise lifecycle.ActorNotAllowed(_("This draft belongs to someone else."))
+            if current.status != DossierStatus.DRAFT:
+                return current
+    existing = Dossier.objects.filter(idempotency_key=key).first()
+    return _owned(existing, applicant) if existing is not None else None
 
 
 def _owned(dossier: Dossier, applicant) -> Dossier:
@@ -289,7 +326,7 @@ def _owned(dossier: Dossier, applicant) -> Dossier:
     return dossier
 
 
-def _create(*, draft, procedure, agency, applicant, key, values, attachments, now) -> Dossier:
+def _create(*, draft, procedure, agency, applicant, key, code, values, attachments, now) -> Dossier:
     dossier = draft or Dossier(procedure=procedure, applicant=applicant, status=DossierStatus.DRAFT)
     lifecycle.check(dossier, lifecycle.Actor.applicant(applicant), "submit")
     dossier.procedure = procedure
@@ -301,13 +338,12 @@ def _create(*, draft, procedure, agency, applicant, key, values, attachments, no
     if procedure.processing_time is not None:
         dossier.expected_appointment_at = add_processing_time(now, procedure.processing_time,
                                                               procedure.processing_unit)
-    dossier.code = dossier_code(agency, now)
+    dossier.code = code
     lifecycle.record(dossier, lifecycle.Actor.applicant(applicant), "submit", DossierStatus.SUBMITTED, now=now,
                      from_status=DossierStatus.DRAFT,
                      data={"expected_appointment_at": dossier.expected_appointment_at.isoformat()
                            if dossier.expected_appointment_at else None})
     _attach(dossier, applicant, attachments)
-    procedure.record_use()
     return dossier
 
 
@@ -404,15 +440,17 @@ def submit_at_desk(
 ) -> SubmitResult:
     """A dossier brought to the desk or arriving by post, entered by a
     receiver of `agency` for an applicant who may have no account: the same
-    code and the same lifecycle as an online one. In ONE transaction it is
-    made `submitted` (the code, the snapshot, the e-form `answers` if any,
+    code and the same lifecycle as an online one. The code is taken first
+    (`dossier_code`, its own short transaction); then in ONE transaction it
+    is made `submitted` (the snapshot, the e-form `answers` if any,
     the scanned papers, checked beforehand by `eforms.uploads.check_uploads`)
     and at once received by the receiver (`lifecycle.receive`), so the
     appointment counts from now. The applicant is never linked to an
     account here (`applicant` stays None), even one with the same verified
     ID number: the receiver cannot prove at the desk that the person in
     front of them owns that account. A repeated `idempotency_key` returns
-    the dossier already made."""
+    the dossier already made. The procedure's use is counted after the
+    commit, as in `submit_dossier`."""
     key = (idempotency_key or "").strip()[:80]
     if not key:
         raise ValueError("submit_at_desk needs an idempotency key")
@@ -437,14 +475,16 @@ def submit_at_desk(
     snapshot = {**snapshot, "sms_consent": bool(snapshot.get("sms_consent")) and bool(snapshot.get("phone"))}
     form_data = {"answers": dict(answers)} if answers else {}
     actor = lifecycle.Actor.staff(receiver)
+    now = now or timezone.now()
+    existing = Dossier.objects.filter(idempotency_key=key).first()
+    if existing is not None:
+        return SubmitResult(_entered_by(existing, agency), False)
+    code = dossier_code(agency, now)
     try:
         with transaction.atomic():
             existing = Dossier.objects.filter(idempotency_key=key).first()
             if existing is not None:
-                if existing.agency_id != agency.pk:
-                    raise lifecycle.ActorNotAllowed(_("This submission belongs to someone else."))
-                return SubmitResult(existing, False)
-            now = now or timezone.now()
+                return SubmitResult(_entered_by(existing, agency), False)
             dossier = Dossier(procedure=procedure, agency=agency, applicant=None, status=DossierStatus.DRAFT)
             _fill(dossier, {
                 "form_data": form_data, "form_version": form_version if answers else None,
@@ -455,17 +495,23 @@ def submit_at_desk(
             _fill(dossier, _applicant_index_fields(snapshot))
             dossier.idempotency_key = key
             dossier.submitted_at = now
-            dossier.code = dossier_code(agency, now)
+            dossier.code = code
             event = lifecycle.record(dossier, actor, "submit", DossierStatus.SUBMITTED, now=now,
                                      from_status=DossierStatus.DRAFT, note=note.strip(),
                                      data={"channel": channel})
             for checked in scans:
                 store(checked, uploaded_by=receiver, dossier=dossier, event=event)
             lifecycle.receive(dossier, actor, now=now)
-            procedure.record_use()
-            return SubmitResult(dossier, True)
     except IntegrityError:
         existing = Dossier.objects.filter(idempotency_key=key).first()
         if existing is None:
             raise
         return SubmitResult(existing, False)
+    procedure.record_use()
+    return SubmitResult(dossier, True)
+
+
+def _entered_by(existing: Dossier, agency) -> Dossier:
+    if existing.agency_id != agency.pk:
+        raise lifecycle.ActorNotAllowed(_("This submission belongs to someone else."))
+    return existing

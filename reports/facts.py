@@ -5,9 +5,15 @@ its stored dates (DESIGN.md's definitions); the rest applies it:
 
 - `upkeep` runs on every save of a dossier, inside the same transaction:
   it compares what the dossier adds now with what it added last time
-  (`DossierTally`) and moves the difference into the daily and monthly
-  facts, so counts follow the dossier's events and a rolled-back change
-  leaves no trace;
+  (`DossierTally`) and appends the difference to the daily, monthly and
+  yearly facts as new rows (`delta`; counts may be negative), so counts
+  follow the dossier's events and a rolled-back change leaves no trace.
+  Appending, not updating a shared row, is what lets two dossiers of one
+  agency, procedure and day change at once: an UPDATE of their common row
+  would make the second transaction wait for the first one's commit, and a
+  receipt's transaction renders and signs a PDF;
+- `compact` merges each key's rows back into one (`manage.py
+  compact_statistics`, scheduled), while dossiers keep changing;
 - `rebuild` recomputes everything from the dossiers (`manage.py
   rebuild_statistics`), streaming them in chunks: the counts it leaves are
   the ones `upkeep` would have reached.
@@ -26,8 +32,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import transaction
+from django.db.models import Max, Q
 from django.db.models.signals import post_save, pre_delete
 from django.utils import timezone
 from wagtail.models import Locale
@@ -38,7 +44,10 @@ from procedures.calendar import HOURS
 from procedures.models import Agency, ProcedurePage
 from signing.models import SignedDocument, SignedKind
 
-from .models import DailyFact, DossierTally, MonthlyFact, Outcome, YearlyFact
+from .models import DailyFact, DossierTally, FactBase, MonthlyFact, Outcome, YearlyFact
+
+#: The fact tables, finest first.
+FACT_MODELS: tuple[type[FactBase], ...] = (DailyFact, MonthlyFact, YearlyFact)
 
 #: Cached statistics (pages, tables, exports) live in this namespace; its
 #: version moves whenever the facts change.
@@ -189,7 +198,10 @@ class DefaultCopies:
 
     An object's locale and translation key never change, so the answers are
     kept in the cache for a day; only an id with no default-locale copy yet
-    is asked again next time."""
+    is asked again next time. They are written to the cache once the
+    dossier's transaction commits: with the database cache, a write inside
+    it would hold the cache row of that agency or procedure until then, and
+    every other dossier of theirs would wait for it."""
 
     TIMEOUT = 24 * 60 * 60
 
@@ -197,12 +209,15 @@ class DefaultCopies:
         self.default_locale_id = cache.get("reports.default_locale")
         if self.default_locale_id is None:
             self.default_locale_id = Locale.get_default().pk
-            cache.set("reports.default_locale", self.default_locale_id, self.TIMEOUT)
+            self._cache_later("reports.default_locale", self.default_locale_id)
         self.known: dict[str, int] = {}
+
+    def _cache_later(self, key: str, value: int) -> None:
+        transaction.on_commit(lambda: cache.set(key, value, self.TIMEOUT))
 
     def _remember(self, key: str, value: int) -> None:
         self.known[key] = value
-        cache.set(key, value, self.TIMEOUT)
+        self._cache_later(key, value)
 
     def _map(self, model, pk: int | None) -> int | None:
         if pk is None:
@@ -250,39 +265,25 @@ def _year(day: dt.date) -> dt.date:
     return day.replace(month=1, day=1)
 
 
-def _add(model, period_field: str, period: dt.date, key: Key, outcome: str, delta: int) -> None:
-    """Add `delta` to one fact row, creating it if missing (safe against a
-    concurrent insert of the same row)."""
-    agency_id, procedure_id, channel = key
-    lookup = {period_field: period, "agency_id": agency_id, "procedure_id": procedure_id, "channel": channel,
-              "outcome": outcome}
-    if model.objects.filter(**lookup).update(count=F("count") + delta):
-        return
-    try:
-        with transaction.atomic():
-            model.objects.create(count=delta, **lookup)
-    except IntegrityError:
-        model.objects.filter(**lookup).update(count=F("count") + delta)
-
-
 def apply_delta(delta: Counter) -> bool:
-    """Move `delta` ({(key, day, outcome): n}) into the daily, monthly and yearly facts."""
-    changed = False
+    """Append `delta` ({(key, day, outcome): n}) to the daily, monthly and
+    yearly facts: one INSERT per table, rows marked `delta`, no row read or
+    updated (see the module's docstring)."""
+    daily: Counter = Counter()
     monthly: Counter = Counter()
     yearly: Counter = Counter()
     for (key, day, outcome), n in delta.items():
         if n:
-            _add(DailyFact, "day", day, key, outcome, n)
+            daily[(key, day, outcome)] += n
             monthly[(key, _month(day), outcome)] += n
             yearly[(key, _year(day), outcome)] += n
-            changed = True
-    for (key, month, outcome), n in monthly.items():
-        if n:
-            _add(MonthlyFact, "month", month, key, outcome, n)
-    for (key, year, outcome), n in yearly.items():
-        if n:
-            _add(YearlyFact, "year", year, key, outcome, n)
-    return changed
+    for model, counts in ((DailyFact, daily), (MonthlyFact, monthly), (YearlyFact, yearly)):
+        rows = [model(**{model.PERIOD: period}, agency_id=key[0], procedure_id=key[1], channel=key[2],
+                      outcome=outcome, count=n, delta=True)
+                for (key, period, outcome), n in counts.items() if n]
+        if rows:
+            model.objects.bulk_create(rows)
+    return bool(daily)
 
 
 def _facts_of(key: Key, pairs: Iterable) -> Counter:
@@ -434,9 +435,10 @@ class RebuildResult:
 
 def rebuild(chunk: int = 20_000) -> RebuildResult:
     """Recompute every tally and fact from the dossiers, in one transaction
-    (readers see the old facts until it commits). The rows are the ones
-    `upkeep` writes; they are inserted as plain values (a million dossiers
-    would otherwise make millions of model instances)."""
+    (readers see the old facts until it commits). The counts are the ones
+    `upkeep` reaches, one row per key as `compact` leaves them; they are
+    inserted as plain values (a million dossiers would otherwise make
+    millions of model instances)."""
     from django.db import connection
 
     copies = DefaultCopies()
@@ -477,14 +479,86 @@ def rebuild(chunk: int = 20_000) -> RebuildResult:
         for (key, day, outcome), n in daily.items():
             monthly[(key, _month(day), outcome)] += n
             yearly[(key, _year(day), outcome)] += n
-        _insert(DailyFact, ["day", "agency", "procedure", "channel", "outcome", "count"],
-                ((prepare_date(day), key[0], key[1], key[2], outcome, n) for (key, day, outcome), n in daily.items()),
-                chunk)
-        _insert(MonthlyFact, ["month", "agency", "procedure", "channel", "outcome", "count"],
-                ((prepare_date(month), key[0], key[1], key[2], outcome, n)
-                 for (key, month, outcome), n in monthly.items()), chunk)
-        _insert(YearlyFact, ["year", "agency", "procedure", "channel", "outcome", "count"],
-                ((prepare_date(year), key[0], key[1], key[2], outcome, n)
-                 for (key, year, outcome), n in yearly.items()), chunk)
+        for model, counts in ((DailyFact, daily), (MonthlyFact, monthly), (YearlyFact, yearly)):
+            _insert(model, [model.PERIOD, "agency", "procedure", "channel", "outcome", "count", "delta"],
+                    ((prepare_date(period), key[0], key[1], key[2], outcome, n, False)
+                     for (key, period, outcome), n in counts.items()), chunk)
         transaction.on_commit(statistics_cache.invalidate)
     return RebuildResult(dossiers=counted, daily_rows=len(daily), monthly_rows=len(monthly))
+
+
+# --- compacting ----------------------------------------------------------------------------------
+
+
+@dataclass
+class CompactResult:
+    keys: int = 0
+    rows_read: int = 0
+    rows_written: int = 0
+
+    def __iadd__(self, other: CompactResult) -> CompactResult:
+        self.keys += other.keys
+        self.rows_read += other.rows_read
+        self.rows_written += other.rows_written
+        return self
+
+
+def _chunks(items: list, size: int) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def compact(keys_per_transaction: int = 200) -> CompactResult:
+    """Merge each key's fact rows into one row holding their sum, for every
+    key changed since the last compaction (those with a `delta` row), while
+    `upkeep` goes on appending; the sums, hence every figure, stay the same.
+
+    Per table: the highest id now is the ceiling; the keys of the `delta`
+    rows at or under it come from a small partial index. Then, for a batch
+    of keys in one short transaction, the rows of those keys at or under the
+    ceiling are read and locked (SELECT … FOR UPDATE, in id order), deleted
+    by id and replaced by one row per key with their sum (no row when it is
+    0). The rows read are exactly the rows deleted: a change appended
+    meanwhile (above the ceiling, or not yet committed) is left for the next
+    run, and of two compactions at once (or a compaction and a rebuild) the
+    second waits for the first's row locks, then skips the rows it deleted:
+    nothing is counted twice or lost. Appending never waits for these locks
+    (no row is updated, and no unique key is shared)."""
+    total = CompactResult()
+    for model in FACT_MODELS:
+        ceiling = model.objects.aggregate(top=Max("pk"))["top"]
+        if ceiling is None:
+            continue
+        fields = model.key_fields()
+        keys = list(model.objects.filter(delta=True, pk__lte=ceiling).values_list(*fields).distinct().order_by())
+        for batch in _chunks(keys, keys_per_transaction):
+            total += _compact_keys(model, fields, batch, ceiling)
+    return total
+
+
+def _delete_ids(model: type[FactBase], ids: list[int]) -> None:
+    """A plain DELETE by id (as in `rebuild`: the ORM's delete would load
+    every row for the delete signals other apps listen to)."""
+    from django.db import connection
+
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for part in _chunks(ids, 900):  # within SQLite's bound parameters
+            cursor.execute(f"DELETE FROM {quote(model._meta.db_table)} WHERE {quote(model._meta.pk.column)} "
+                           f"IN ({', '.join(['%s'] * len(part))})", part)
+
+
+def _compact_keys(model: type[FactBase], fields: tuple[str, ...], keys: list[tuple], ceiling: int) -> CompactResult:
+    condition = Q()
+    for key in keys:
+        condition |= Q(**dict(zip(fields, key, strict=True)))
+    with transaction.atomic():
+        rows = list(model.objects.select_for_update().filter(condition, pk__lte=ceiling).order_by("pk")
+                    .values_list("pk", *fields, "count"))
+        sums: Counter = Counter()
+        for _pk, *key, count in rows:
+            sums[tuple(key)] += count
+        _delete_ids(model, [row[0] for row in rows])
+        merged = [model(**dict(zip(fields, key, strict=True)), count=n, delta=False) for key, n in sums.items() if n]
+        model.objects.bulk_create(merged)
+    return CompactResult(keys=len(sums), rows_read=len(rows), rows_written=len(merged))

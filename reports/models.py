@@ -8,6 +8,14 @@ month plus the days at its edges, whatever the number of dossiers. Both are
 kept current from dossier changes (`reports.facts`) and can be rebuilt
 from the dossiers at any time (`manage.py rebuild_statistics`).
 
+The fact tables are append-only between compactions: a change to a
+dossier inserts rows holding the difference (`delta`, counts may be
+negative) instead of updating a shared row, so two dossiers of one agency,
+procedure and day never wait for each other's transaction. A key (period ×
+agency × procedure × channel × outcome) may therefore have several rows;
+every read sums them, and `manage.py compact_statistics` (scheduled) merges
+each key's rows back into one.
+
 `DossierTally` remembers what each dossier last contributed, so a change
 to a dossier moves its counts instead of adding them twice.
 """
@@ -15,6 +23,7 @@ to a dossier moves its counts instead of adding them twice.
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -62,9 +71,10 @@ RESOLVED = (Outcome.EARLY, Outcome.ON_TIME, Outcome.LATE)
 
 
 class FactBase(models.Model):
-    """Dimensions shared by the daily and monthly facts. The agency and the
-    procedure are the default-locale copies (a dossier made on the English
-    page counts with the Vietnamese one)."""
+    """Dimensions shared by the daily, monthly and yearly facts. The agency
+    and the procedure are the default-locale copies (a dossier made on the
+    English page counts with the Vietnamese one). Not unique by key: a key's
+    count is the sum of its rows (see the module's docstring)."""
 
     agency = models.ForeignKey("procedures.Agency", verbose_name=_("agency"), on_delete=models.CASCADE,
                                related_name="+", null=True, blank=True)
@@ -73,38 +83,56 @@ class FactBase(models.Model):
     channel = models.CharField(_("channel"), max_length=16)
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
     count = models.IntegerField(_("count"), default=0)
+    delta = models.BooleanField(
+        _("change not yet merged"), default=False,
+        help_text=_("Appended by a dossier's change; merged into one row per key by the compaction."))
+
+    #: The name of the period field of each concrete fact model.
+    PERIOD = ""
 
     class Meta:
         abstract = True
 
+    @classmethod
+    def key_fields(cls) -> tuple[str, ...]:
+        """The fields whose values make a key: one count per key."""
+        return (cls.PERIOD, "agency_id", "procedure_id", "channel", "outcome")
+
+
+def fact_indexes(period: str, prefix: str) -> list[models.Index]:
+    """A fact table's indexes: the key (what the unique constraint gave the
+    reads before the tables became append-only), the outcome by period, and
+    the rows not yet merged (a small partial index the compaction starts from)."""
+    return [
+        models.Index(fields=[period, "agency", "procedure", "channel", "outcome"], name=f"{prefix}_key"),
+        models.Index(fields=["outcome", period], name=f"{prefix}_outcome_{period}"),
+        models.Index(fields=["id"], condition=Q(delta=True), name=f"{prefix}_delta"),
+    ]
+
 
 class DailyFact(FactBase):
+    PERIOD = "day"
+
     day = models.DateField(_("day"))
 
     class Meta:
         verbose_name = _("daily fact")
         verbose_name_plural = _("daily facts")
-        constraints = [
-            models.UniqueConstraint(fields=["day", "agency", "procedure", "channel", "outcome"],
-                                    name="reports_daily_fact_unique"),
-        ]
-        indexes = [models.Index(fields=["outcome", "day"], name="reports_daily_outcome_day")]
+        indexes = fact_indexes("day", "reports_daily")
 
     def __str__(self) -> str:
         return f"{self.day} {self.agency_id} {self.procedure_id} {self.channel} {self.outcome}: {self.count}"
 
 
 class MonthlyFact(FactBase):
+    PERIOD = "month"
+
     month = models.DateField(_("month"), help_text=_("The first day of the month."))
 
     class Meta:
         verbose_name = _("monthly fact")
         verbose_name_plural = _("monthly facts")
-        constraints = [
-            models.UniqueConstraint(fields=["month", "agency", "procedure", "channel", "outcome"],
-                                    name="reports_monthly_fact_unique"),
-        ]
-        indexes = [models.Index(fields=["outcome", "month"], name="reports_monthly_outcome_month")]
+        indexes = fact_indexes("month", "reports_monthly")
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.agency_id} {self.procedure_id} {self.channel} {self.outcome}: {self.count}"
@@ -114,16 +142,14 @@ class YearlyFact(FactBase):
     """The same counts rolled up by year: what came before a period (its
     carry-over) is a few rows per year of history."""
 
+    PERIOD = "year"
+
     year = models.DateField(_("year"), help_text=_("The first day of the year."))
 
     class Meta:
         verbose_name = _("yearly fact")
         verbose_name_plural = _("yearly facts")
-        constraints = [
-            models.UniqueConstraint(fields=["year", "agency", "procedure", "channel", "outcome"],
-                                    name="reports_yearly_fact_unique"),
-        ]
-        indexes = [models.Index(fields=["outcome", "year"], name="reports_yearly_outcome_year")]
+        indexes = fact_indexes("year", "reports_yearly")
 
     def __str__(self) -> str:
         return f"{self.year:%Y} {self.agency_id} {self.procedure_id} {self.channel} {self.outcome}: {self.count}"

@@ -318,10 +318,12 @@ class DossierEvent(models.Model):
 class DossierCodeCounter(models.Model):
     """The last sequence number given out for one receiving unit on one day.
 
-    The submit transaction locks this row (SELECT … FOR UPDATE; on SQLite the
-    IMMEDIATE transaction locks the database) before it takes the next
-    number, so simultaneous submissions never get the same code; never
-    max()+1 over the dossiers."""
+    `eforms.services.dossier_code` takes the next number with one UPDATE
+    (`last_value + 1`: the database's row lock orders simultaneous ones) in a
+    short transaction of its own, before the submission's transaction, so
+    simultaneous submissions never get the same code and never wait for each
+    other's submission; never max()+1 over the dossiers. A number taken by a
+    submission that then fails is not given again (a gap)."""
 
     unit_code = models.CharField(max_length=40)
     day = models.DateField()

@@ -12,7 +12,7 @@ import pytest
 from django.db import connection, connections, transaction
 
 from eforms import lifecycle
-from eforms.models import Dossier, DossierEvent, DossierStatus
+from eforms.models import Dossier, DossierCodeCounter, DossierEvent, DossierStatus
 from eforms.services import submit_dossier
 from tests.databases import postgresql_only
 from tests.dossier_factories import make_citizen, make_procedure, make_staff, submit
@@ -72,7 +72,11 @@ def test_the_same_submission_sent_twice_at_once_makes_one_dossier():
     assert {r.dossier.pk for r in results} == {dossier.pk}
     assert sum(r.created for r in results) == 1
     assert DossierEvent.objects.filter(dossier=dossier, action="submit").count() == 1
-    assert dossier.code.endswith("-0001")
+    # A copy that found no dossier yet took a number before its transaction;
+    # the losers' numbers are gaps, never given again.
+    taken = DossierCodeCounter.objects.get().last_value
+    assert 1 <= int(dossier.code.rsplit("-", 1)[1]) <= taken <= 6
+    assert submit(procedure, citizen).code.endswith(f"-{taken + 1:04d}")
 
 
 def test_two_clerks_acting_on_one_dossier_at_once_one_wins_the_other_is_told_why():
@@ -105,3 +109,122 @@ def test_two_clerks_acting_on_one_dossier_at_once_one_wins_the_other_is_told_why
     assert len(history) == 1 and history[0] in ("receive", "reject")
     # The winner's document (01 or 03) only.
     assert list(dossier.documents.values_list("kind", flat=True)) == ["01" if history[0] == "receive" else "03"]
+
+
+# ---------------------------------------------------------------- nothing held through a submission
+
+
+def _scan():
+    from eforms.file_kinds import UploadRules
+    from eforms.uploads import check_file
+    from tests.dossier_factories import pdf_bytes, upload
+
+    return check_file(upload("to-khai.pdf", pdf_bytes("To khai")), UploadRules.default(), "scans")
+
+
+def _at_the_desk(procedure, receiver, key: str):
+    """A paper dossier entered and received at once: the code, the scans, the
+    receipt (form 01, its PDF signed), the statistics' facts, the procedure's use."""
+    from eforms.services import submit_at_desk
+
+    return submit_at_desk(procedure=procedure, agency=procedure.agency, receiver=receiver,
+                          snapshot={"full_name": "Trần Thị Bình", "id_number": "001099012345"},
+                          scans=[_scan()], idempotency_key=key).dossier
+
+
+def _paused_before_its_commit(work, made, may_commit, errors):
+    """Run `work()` in this thread, pausing its connection's commit of the
+    transaction that wrote a dossier event (everything done, every lock
+    still held) until `may_commit` is set; `made` is set at the pause."""
+    from django.db.models.signals import post_save
+
+    wrapper = connections["default"]
+    wrote_an_event = threading.Event()
+    me = threading.current_thread()
+
+    def event_saved(sender, **kwargs):
+        if threading.current_thread() is me:
+            wrote_an_event.set()
+
+    def commit(original=wrapper.commit):
+        if wrote_an_event.is_set() and not made.is_set():
+            made.set()
+            assert may_commit.wait(60)
+        original()
+
+    post_save.connect(event_saved, sender=DossierEvent, weak=False, dispatch_uid="test-races-paused")
+    wrapper.commit = commit
+    try:
+        work()
+    except Exception as error:  # noqa: BLE001 - reported by the test
+        errors.append(error)
+        made.set()
+    finally:
+        del wrapper.commit
+        post_save.disconnect(sender=DossierEvent, dispatch_uid="test-races-paused")
+        connections.close_all()
+
+
+def test_a_desk_intake_does_not_wait_for_another_ones_commit():
+    """The first intake has done everything (its code, its receipt, its facts,
+    the procedure's use) and is about to commit; a second one for the same
+    procedure, agency and day completes meanwhile: no counter, fact or
+    procedure row is held to the end of a submission."""
+    procedure = make_procedure()
+    receiver = make_staff("tiep-nhan", procedure.agency, lifecycle.RECEIVER)
+    made, may_commit, errors = threading.Event(), threading.Event(), []
+    first = threading.Thread(target=_paused_before_its_commit, args=(
+        lambda: _at_the_desk(procedure, receiver, "first"), made, may_commit, errors))
+    first.start()
+    try:
+        assert made.wait(60) and not errors, errors
+        second_errors: list = []
+
+        def second():
+            try:
+                _at_the_desk(procedure, receiver, "second")
+            except Exception as error:  # noqa: BLE001 - reported below
+                second_errors.append(error)
+            finally:
+                connections.close_all()
+
+        other = threading.Thread(target=second)
+        other.start()
+        other.join(30)
+        second_done_first = not other.is_alive()
+    finally:
+        may_commit.set()
+        first.join(60)
+    other.join(60)
+    assert second_done_first, "the second intake waited for the first one's commit"
+    assert not errors and not second_errors, (errors, second_errors)
+    codes = dict(Dossier.objects.values_list("idempotency_key", "code"))
+    assert codes["first"].endswith("-0001") and codes["second"].endswith("-0002")
+    procedure.refresh_from_db()
+    assert procedure.usage_count == 2
+
+
+def test_many_desk_intakes_at_once_for_one_procedure_all_succeed_with_distinct_codes():
+    from reports import facts
+    from reports.models import DailyFact, Outcome
+
+    procedure = make_procedure()
+    receiver = make_staff("tiep-nhan", procedure.agency, lifecycle.RECEIVER)
+    total, workers = 16, 4
+
+    def worker(index):
+        return lambda: [_at_the_desk(procedure, receiver, f"desk-{n}").code for n in range(index, total, workers)]
+
+    threads, results, errors = run_together(*[worker(i) for i in range(workers)])
+    join(threads)
+    assert errors == [None] * workers
+    codes = [code for codes in results for code in codes]
+    assert len(codes) == len(set(codes)) == total
+    assert sorted(int(code.rsplit("-", 1)[1]) for code in codes) == list(range(1, total + 1))
+    assert Dossier.objects.filter(status=DossierStatus.RECEIVED).count() == total
+    received = DailyFact.objects.filter(procedure=procedure, outcome=Outcome.RECEIVED)
+    assert sum(received.values_list("count", flat=True)) == total
+    procedure.refresh_from_db()
+    assert procedure.usage_count == total
+    facts.compact()
+    assert list(received.values_list("count", flat=True)) == [total]

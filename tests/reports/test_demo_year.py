@@ -20,6 +20,7 @@ from notifications.models import Message
 from reports import demo, facts
 from reports.figures import Period, figures, figures_by
 from reports.models import DailyFact, DossierTally, MonthlyFact
+from tests.reports.test_facts import summed
 
 pytestmark = pytest.mark.django_db
 
@@ -56,10 +57,8 @@ def _year() -> Period:
 
 def _facts() -> tuple[set, set, set]:
     return (
-        set(DailyFact.objects.filter(count__gt=0).values_list("day", "agency_id", "procedure_id", "channel",
-                                                              "outcome", "count")),
-        set(MonthlyFact.objects.filter(count__gt=0).values_list("month", "agency_id", "procedure_id", "channel",
-                                                                "outcome", "count")),
+        set(summed(DailyFact).items()),
+        set(summed(MonthlyFact).items()),
         {(pk, a, p, c, repr(f)) for pk, a, p, c, f in DossierTally.objects.values_list(
             "dossier_id", "agency_id_counted", "procedure_id_counted", "channel", "facts")},
     )

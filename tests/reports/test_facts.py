@@ -9,10 +9,12 @@ comments give each dossier's appointment as counted by hand.
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections import Counter
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+import pytest
 from django.core.management import call_command
 from django.test import TestCase
 from wagtail.models import Locale
@@ -41,6 +43,15 @@ def d(day: str) -> dt.date:
 
 def _file():
     return check_file(upload("giay-to.pdf", pdf_bytes()), UploadRules.default(), supplement_field(0))
+
+
+def summed(model) -> Counter:
+    """{key: count} of a fact table, each key's rows summed (a key may have
+    several rows until they are compacted), keys counting 0 left out."""
+    counts: Counter = Counter()
+    for *key, count in model.objects.values_list(*model.key_fields(), "count"):
+        counts[tuple(key)] += count
+    return +counts
 
 
 def make_world() -> dict:
@@ -209,12 +220,7 @@ class FiguresByHand(TestCase):
 
     @staticmethod
     def _facts():
-        daily = Counter({(r[:5]): r[5] for r in DailyFact.objects.filter(count__gt=0).values_list(
-            "day", "agency_id", "procedure_id", "channel", "outcome", "count")})
-        monthly = Counter({(r[:5]): r[5] for r in MonthlyFact.objects.filter(count__gt=0).values_list(
-            "month", "agency_id", "procedure_id", "channel", "outcome", "count")})
-        tallies = sorted(DossierTally.objects.values_list("dossier_id", "facts"))
-        return daily, monthly, tallies
+        return summed(DailyFact), summed(MonthlyFact), sorted(DossierTally.objects.values_list("dossier_id", "facts"))
 
 
     def test_facts_kept_current_equal_facts_rebuilt(self):
@@ -236,6 +242,63 @@ class FiguresByHand(TestCase):
         facts.rebuild()
         assert self._facts() == current
 
+
+    @staticmethod
+    def _rows(model) -> list[tuple]:
+        """Every row of a fact table as (key…, count, delta), sorted."""
+        return sorted(model.objects.values_list(*model.key_fields(), "count", "delta"),
+                      key=lambda row: tuple(str(v) for v in row))
+
+    def test_changes_are_appended_and_compaction_leaves_what_a_rebuild_writes(self):
+        kept = self._facts()
+        # Every change was appended: more rows than keys, none updated in place,
+        # and what a change took back (the due day paused by D5's supplement
+        # request) is a negative row.
+        assert MonthlyFact.objects.count() > len(summed(MonthlyFact))
+        assert not DailyFact.objects.filter(delta=False).exists()
+        assert DailyFact.objects.filter(count__lt=0).exists()
+
+        rows = sum(model.objects.count() for model in facts.FACT_MODELS)
+        keys = sum(len(set(model.objects.values_list(*model.key_fields()))) for model in facts.FACT_MODELS)
+        result = facts.compact()
+        # every row read once; a key whose rows sum to 0 leaves no row
+        assert (result.rows_read, result.keys) == (rows, keys)
+        assert result.rows_written == sum(len(summed(model)) for model in facts.FACT_MODELS) < keys
+        assert self._facts() == kept
+        compacted = {model: self._rows(model) for model in facts.FACT_MODELS}
+        for model, rows in compacted.items():
+            assert len(rows) == len({row[:5] for row in rows}) == len(summed(model))  # one row per key
+            assert all(count > 0 and not delta for *_key, count, delta in rows)
+        assert facts.compact() == facts.CompactResult(0, 0, 0)
+
+        facts.rebuild()
+        assert {model: self._rows(model) for model in facts.FACT_MODELS} == compacted
+
+    def test_after_a_compaction_only_the_keys_changed_are_merged_again(self):
+        facts.compact()
+        # A second dossier received on D7's day: its rows are appended beside the merged ones.
+        _received(self.world, "2026-04-20")
+        key = (d("2026-04-20"), self.world["agency"].pk, self.world["procedure"].pk, Channel.ONLINE, "received")
+        rows = DailyFact.objects.filter(**dict(zip(DailyFact.key_fields(), key, strict=True)))
+        assert sorted(rows.values_list("count", "delta")) == [(1, False), (1, True)]
+        # received and due (23/4), by day, month and year
+        assert facts.compact() == facts.CompactResult(keys=6, rows_read=12, rows_written=6)
+        assert list(rows.values_list("count", "delta")) == [(2, False)]
+        current = self._facts()
+        facts.rebuild()
+        assert self._facts() == current
+
+    def test_the_check_compares_sums_and_sees_a_drift(self):
+        out = io.StringIO()
+        call_command("rebuild_statistics", "--check", stdout=out)  # rows not merged yet: no difference
+        assert "facts are current" in out.getvalue()
+        DailyFact.objects.create(day=d("2026-04-20"), agency=self.world["agency"], procedure=self.world["procedure"],
+                                 channel=Channel.ONLINE, outcome="received", count=1, delta=True)
+        with pytest.raises(SystemExit):
+            call_command("rebuild_statistics", "--check", stdout=io.StringIO(), stderr=io.StringIO())
+        out = io.StringIO()
+        call_command("compact_statistics", stdout=out)
+        assert out.getvalue().startswith("compacted ")
 
     def test_an_english_copy_counts_with_the_vietnamese_agency(self):
         english = self.world["other"].get_translation_or_none(
