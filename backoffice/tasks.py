@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django_tasks import task
+from core.tasks import task
 
 from . import late
 

@@ -22,8 +22,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django_tasks import task
 
+from core.tasks import task
+from core.observability import request_id_headers
 from eforms.models import Dossier, DossierEvent
 from eforms.record import receipt_facts, receipt_filename, receipt_pdf, site_base_url
 
@@ -77,7 +78,7 @@ def send_dossier_receipt(dossier_id: int, base_url: str = "") -> bool:
         text = render_to_string("eforms/record/email_receipt.txt", context)
         html = render_to_string("eforms/record/email_receipt.html", context)
         pdf = receipt_pdf(dossier, base_url, language)
-    message = EmailMultiAlternatives(" ".join(subject.split()), text, to=[to])
+    message = EmailMultiAlternatives(" ".join(subject.split()), text, to=[to], headers=request_id_headers())
     message.attach_alternative(html, "text/html")
     message.attach(receipt_filename(dossier), pdf, "application/pdf")
     message.send()

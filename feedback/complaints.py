@@ -38,12 +38,12 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_tasks import task
 
 from accounts.models import StaffMembership, StaffRole
 from accounts.services import agencies_for
 from accounts.validators import normalise_phone
 from backoffice.scope import with_sub_agencies
+from core.tasks import task
 from eforms.record import site_base_url
 from procedures.calendar import WORKING_DAYS, add_processing_time
 from procedures.models import Agency

@@ -29,10 +29,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_tasks import task
 from wagtail.models import Locale
 
 from accounts.services import agencies_for
+from core.tasks import task
 from core.text import fold
 from eforms.lookup import hit, limited
 from eforms.record import site_base_url

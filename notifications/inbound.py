@@ -35,10 +35,10 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django_tasks import task
 
 from accounts.masking import MASK, mask_phone
 from accounts.validators import normalise_phone
+from core.tasks import task
 from core.text import to_ascii
 from eforms.lookup import RATE_PER_CODE, find_by_code_and_phone_ending, hit, limited, public_view
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from django_tasks import task
+from core.tasks import task
 
 from . import delivery
 
@@ -33,14 +33,15 @@ def deliver_message(message_id: int, attempt: int = 1) -> str:
     return outcome.state
 
 
-def schedule(message_id: int, attempt: int, run_after: dt.datetime | None = None) -> bool:
+def schedule(message_id: int, attempt: int, run_after: dt.datetime | None = None, request_id: str = "") -> bool:
     """Enqueue an attempt; False when it must wait for `retry_messages`
-    (a deferred attempt on a backend without `run_after`, or a queue error)."""
+    (a deferred attempt on a backend without `run_after`, or a queue error).
+    `request_id`: the id the message was made under (default: the current one)."""
     try:
         if run_after is None:
-            deliver_message.enqueue(message_id, attempt)
+            deliver_message.enqueue(message_id, attempt, request_id=request_id)
         elif deliver_message.get_backend().supports_defer:
-            deliver_message.using(run_after=run_after).enqueue(message_id, attempt)
+            deliver_message.using(run_after=run_after).enqueue(message_id, attempt, request_id=request_id)
         else:
             return False
     except Exception:  # the row stays queued: retry_messages enqueues it
@@ -54,6 +55,6 @@ def retry_messages(now: dt.datetime | None = None) -> tuple[int, int]:
     Returns (requeued stale rows, attempts enqueued)."""
     stale = delivery.requeue_stale(now)
     enqueued = 0
-    for message in delivery.due(now).only("pk", "attempts"):
-        enqueued += schedule(message.pk, message.attempts + 1)
+    for message in delivery.due(now).only("pk", "attempts", "request_id"):
+        enqueued += schedule(message.pk, message.attempts + 1, request_id=message.request_id)
     return len(stale), enqueued

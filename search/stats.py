@@ -25,7 +25,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import models, transaction
 from django.utils import timezone
-from django_tasks import task
+
+from core.tasks import task
 
 from . import popularity
 from .models import SearchQueryStat
