@@ -52,7 +52,9 @@ def applicant_email(dossier: Dossier) -> str:
 @task()
 def send_dossier_receipt(dossier_id: int, base_url: str = "") -> bool:
     """Email the applicant the dossier's summary with the receipt PDF attached.
-    Returns False (and logs) when there is nobody to write to."""
+    Returns False (and logs) when there is nobody to write to. Run twice (a
+    requeued task), it sends the same receipt again: at least once, since
+    the receipt is the applicant's proof of submission."""
     dossier = (
         Dossier.objects.select_related("procedure", "agency", "agency__parent", "applicant")
         .filter(pk=dossier_id).first()

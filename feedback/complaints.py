@@ -301,7 +301,9 @@ def _site_url(path: str) -> str:
 @task()
 def send_answer_notice(complaint_id: int) -> str:
     """Email the sender that their feedback was answered, with the answer
-    (or an SMS pointing to the tracking page when they gave only a phone)."""
+    (or an SMS pointing to the tracking page when they gave only a phone).
+    Run twice (a requeued task), it sends the same answer again: at least
+    once, since the answer is the point of the feedback."""
     from notifications.mail import send_email
     from notifications.sms import DeliveryError, get_backend
 

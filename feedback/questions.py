@@ -210,6 +210,9 @@ def purge_unverified(now=None) -> int:
 
 @task()
 def send_verification(question_id: int, base_url: str = "") -> bool:
+    """Email the asker the link that confirms the question. Run twice (a
+    requeued task), it sends the same link again: harmless, and better than
+    a question that can never be confirmed."""
     question = Question.objects.filter(pk=question_id, status=QuestionStatus.UNVERIFIED).first()
     if question is None:
         return False

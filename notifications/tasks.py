@@ -26,7 +26,8 @@ logger = logging.getLogger(__name__)
 @task()
 def deliver_message(message_id: int, attempt: int = 1) -> str:
     """Deliver one message (attempt number `attempt`); schedule the next
-    attempt after a temporary failure."""
+    attempt after a temporary failure. Safe to run twice: the attempt is
+    claimed before anything is sent (notifications.delivery)."""
     outcome = delivery.attempt_delivery(message_id, attempt)
     if outcome.retry_at is not None:
         schedule(message_id, outcome.next_attempt, outcome.retry_at)

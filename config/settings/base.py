@@ -218,6 +218,9 @@ EMAIL_HOST_USER = env_str("DJANGO_EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("DJANGO_EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("DJANGO_EMAIL_USE_SSL", False)
+# Seconds before a silent mail server is given up (a temporary failure, retried):
+# a task waiting for ever would look like a dead worker's to requeue_stale_tasks.
+EMAIL_TIMEOUT = env_int("DJANGO_EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "Cổng dịch vụ công <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -532,6 +535,10 @@ TASKS_BACKENDS = {
 }
 PORTAL_TASKS_BACKEND = env_str("PORTAL_TASKS_BACKEND", "immediate")
 TASKS = {"default": {"BACKEND": TASKS_BACKENDS[PORTAL_TASKS_BACKEND]}}
+# A task running for longer is taken for a dead worker's and made ready again
+# by `manage.py requeue_stale_tasks` (home.task_queue): keep it above the
+# longest a task may really take (SMTP and gateway time-outs included).
+PORTAL_TASK_STALE_MINUTES = env_int("PORTAL_TASK_STALE_MINUTES", 15)
 
 # ---------------------------------------------------------------- messages to applicants (notifications)
 # SMS backend: console (log), file (JSON lines in PORTAL_SMS_FILE_DIR: the
