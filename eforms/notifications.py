@@ -23,8 +23,8 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from core.tasks import task
 from core.observability import request_id_headers
+from core.tasks import task
 from eforms.models import Dossier, DossierEvent
 from eforms.record import receipt_facts, receipt_filename, receipt_pdf, site_base_url
 
