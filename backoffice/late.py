@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 from wagtail.users.models import UserProfile
 
 from accounts.models import StaffMembership, StaffRole, User
+from core.observability import request_id_headers
 from eforms.models import Dossier, DossierStatus, DueState
 from procedures.calendar import WorkingCalendar
 
@@ -237,4 +238,4 @@ def _digest_message(user, dossiers: list[Dossier]) -> EmailMessage:
         "overdue_url": base + inbox_url(DueState.OVERDUE),
         "soon_url": base + inbox_url(DueState.DUE_SOON),
     })
-    return EmailMessage(subject=subject, body=body, to=[user.email])
+    return EmailMessage(subject=subject, body=body, to=[user.email], headers=request_id_headers())

@@ -77,6 +77,8 @@ NIGHT = dt.time(1, 0)
 
 SCHEDULE: list[Job] = [
     Job("retry_messages", every=MINUTE),
+    # tasks a dead worker left running (PORTAL_TASK_STALE_MINUTES) go back to the queue
+    Job("requeue_stale_tasks", every=5 * MINUTE),
     Job("rescan_pending_uploads", every=5 * MINUTE, needs_setting="PORTAL_CLAMAV_SOCKET"),
     Job("flag_supplement_deadlines", every=60 * MINUTE),
     # the statistics' facts: each dossier change appends rows, merged here into one per key; every

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django_tasks import task
+from core.tasks import task
 
 from . import late
 
@@ -13,7 +13,8 @@ from . import late
 @task()
 def send_due_digest(user_id: int, day: str) -> str:
     """Email one person their due-soon and overdue dossiers for `day`
-    (ISO date); sends at most once per person and day."""
+    (ISO date); sends at most once per person and day (a run again finds
+    the day's `DueDigest` row)."""
     return late.send_digest(user_id, dt.date.fromisoformat(day))
 
 

@@ -6,6 +6,11 @@ context variable for the request's duration and returns it in the
 response. `RequestIdFilter` puts it on every log record (`-` outside a
 request), and `JsonFormatter` writes one JSON object per line when
 `PORTAL_LOG_JSON` is on, for log shippers.
+
+The id travels beyond the request: `core.tasks.task` hands it to the
+background tasks the request enqueues, `request_id_context` runs a block
+under a stored id (a message's delivery under the id of the request that
+made it), and `request_id_headers` puts it on outgoing emails.
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -34,6 +41,29 @@ def new_request_id(offered: str | None = None) -> str:
     if offered and _VALID.match(offered):
         return offered
     return uuid.uuid4().hex
+
+
+@contextmanager
+def request_id_context(rid: str | None) -> Iterator[str]:
+    """Run the block under `rid` (checked like an incoming header: what is
+    not an id is replaced by a fresh one); an empty `rid` leaves the
+    current id as it is."""
+    if not rid or rid == "-":
+        yield current_request_id()
+        return
+    rid = new_request_id(rid)
+    token = request_id.set(rid)
+    try:
+        yield rid
+    finally:
+        request_id.reset(token)
+
+
+def request_id_headers() -> dict[str, str]:
+    """`{"X-Request-ID": id}` for an outgoing email or call made on behalf of
+    a request (or of a task carrying one); empty outside one."""
+    rid = current_request_id()
+    return {REQUEST_ID_HEADER: rid} if rid != "-" else {}
 
 
 class RequestIdMiddleware:

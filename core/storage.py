@@ -1,14 +1,25 @@
 """Private file storage: dossier files, issued documents, receipts and
-signing certificates live under PORTAL_PRIVATE_MEDIA_ROOT, never under
-MEDIA_ROOT, and have no public URL (each app serves its files through a
-view that checks who asks)."""
+signing certificates never have a public URL (each app serves its files
+through a view that checks who asks).
+
+Where they live is `STORAGES["private"]` (and `STORAGES["private_keys"]`
+for certificates): `PrivateStorage` under PORTAL_PRIVATE_MEDIA_ROOT by
+default, `core.s3.PrivateS3Storage` when PORTAL_S3_PRIVATE_BUCKET (or
+PORTAL_S3_BUCKET) is set (config/settings/base.py). Models name them
+through `StorageAlias`, so a field follows the setting rather than the
+storage that existed when the model was imported.
+"""
 
 from __future__ import annotations
 
 import os
+import weakref
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import FileSystemStorage, storages
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.utils.functional import LazyObject, empty
 
 
 class PrivateStorage(FileSystemStorage):
@@ -31,3 +42,41 @@ class PrivateStorage(FileSystemStorage):
 
     def url(self, name):
         raise ValueError("Private files have no public URL; serve them through a view that checks access.")
+
+
+_aliases: weakref.WeakSet[StorageAlias] = weakref.WeakSet()
+
+
+class StorageAlias(LazyObject):
+    """The storage `STORAGES[alias]` names, looked up on first use (like
+    Django's `default_storage`) and again after STORAGES changes."""
+
+    def __init__(self, alias: str) -> None:
+        self.__dict__["alias"] = alias
+        super().__init__()
+        _aliases.add(self)
+
+    def _setup(self) -> None:
+        self._wrapped = storages[self.__dict__["alias"]]
+
+    def __reduce__(self):
+        return (StorageAlias, (self.__dict__["alias"],))
+
+    def __copy__(self):
+        return self  # one storage per alias, as Django's storages handler keeps
+
+    def __deepcopy__(self, memo):
+        return self
+
+
+@receiver(setting_changed, dispatch_uid="core.storage.storages_changed")
+def _storages_changed(*, setting: str, **kwargs) -> None:
+    if setting == "STORAGES":
+        for alias in list(_aliases):
+            alias._wrapped = empty
+
+
+def is_local(storage) -> bool:
+    """Whether `storage` keeps its files on this machine's disk (it has a
+    folder to check and paths); object storage has neither."""
+    return isinstance(storage, FileSystemStorage)

@@ -22,8 +22,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django_tasks import task
 
+from core.observability import request_id_headers
+from core.tasks import task
 from eforms.models import Dossier, DossierEvent
 from eforms.record import receipt_facts, receipt_filename, receipt_pdf, site_base_url
 
@@ -51,7 +52,9 @@ def applicant_email(dossier: Dossier) -> str:
 @task()
 def send_dossier_receipt(dossier_id: int, base_url: str = "") -> bool:
     """Email the applicant the dossier's summary with the receipt PDF attached.
-    Returns False (and logs) when there is nobody to write to."""
+    Returns False (and logs) when there is nobody to write to. Run twice (a
+    requeued task), it sends the same receipt again: at least once, since
+    the receipt is the applicant's proof of submission."""
     dossier = (
         Dossier.objects.select_related("procedure", "agency", "agency__parent", "applicant")
         .filter(pk=dossier_id).first()
@@ -77,7 +80,7 @@ def send_dossier_receipt(dossier_id: int, base_url: str = "") -> bool:
         text = render_to_string("eforms/record/email_receipt.txt", context)
         html = render_to_string("eforms/record/email_receipt.html", context)
         pdf = receipt_pdf(dossier, base_url, language)
-    message = EmailMultiAlternatives(" ".join(subject.split()), text, to=[to])
+    message = EmailMultiAlternatives(" ".join(subject.split()), text, to=[to], headers=request_id_headers())
     message.attach_alternative(html, "text/html")
     message.attach(receipt_filename(dossier), pdf, "application/pdf")
     message.send()

@@ -38,12 +38,12 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_tasks import task
 
 from accounts.models import StaffMembership, StaffRole
 from accounts.services import agencies_for
 from accounts.validators import normalise_phone
 from backoffice.scope import with_sub_agencies
+from core.tasks import task
 from eforms.record import site_base_url
 from procedures.calendar import WORKING_DAYS, add_processing_time
 from procedures.models import Agency
@@ -301,7 +301,9 @@ def _site_url(path: str) -> str:
 @task()
 def send_answer_notice(complaint_id: int) -> str:
     """Email the sender that their feedback was answered, with the answer
-    (or an SMS pointing to the tracking page when they gave only a phone)."""
+    (or an SMS pointing to the tracking page when they gave only a phone).
+    Run twice (a requeued task), it sends the same answer again: at least
+    once, since the answer is the point of the feedback."""
     from notifications.mail import send_email
     from notifications.sms import DeliveryError, get_backend
 

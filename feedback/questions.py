@@ -29,10 +29,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_tasks import task
 from wagtail.models import Locale
 
 from accounts.services import agencies_for
+from core.tasks import task
 from core.text import fold
 from eforms.lookup import hit, limited
 from eforms.record import site_base_url
@@ -210,6 +210,9 @@ def purge_unverified(now=None) -> int:
 
 @task()
 def send_verification(question_id: int, base_url: str = "") -> bool:
+    """Email the asker the link that confirms the question. Run twice (a
+    requeued task), it sends the same link again: harmless, and better than
+    a question that can never be confirmed."""
     question = Question.objects.filter(pk=question_id, status=QuestionStatus.UNVERIFIED).first()
     if question is None:
         return False

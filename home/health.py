@@ -8,7 +8,7 @@ import os
 import uuid
 
 from django.core.cache import cache
-from django.core.files.storage import default_storage
+from django.core.files.storage import storages
 from django.db import connections
 from django.utils import timezone
 from wagtail.models import Page
@@ -42,14 +42,22 @@ def check_search() -> str | None:
 
 
 def check_storage() -> str | None:
+    """Public media and the private store: a local folder must be writable;
+    a bucket must exist and answer (one HEAD request each; a missing object
+    answers 404 even when the bucket is gone, so the bucket is asked)."""
+    from core.storage import is_local
+
     try:
-        location = getattr(default_storage, "location", None)
-        if location is not None:
-            os.makedirs(location, exist_ok=True)
-            if not os.access(location, os.W_OK):
-                return "not writable"
-        else:
-            default_storage.exists("healthz")
+        for alias in ("default", "private"):
+            storage = storages[alias]
+            if is_local(storage):
+                os.makedirs(storage.location, exist_ok=True)
+                if not os.access(storage.location, os.W_OK):
+                    return "not writable"
+            elif hasattr(storage, "bucket_name"):  # django-storages' S3Storage
+                storage.connection.meta.client.head_bucket(Bucket=storage.bucket_name)
+            else:
+                storage.exists("healthz")
     except Exception as exc:  # noqa: BLE001
         return exc.__class__.__name__
     return None

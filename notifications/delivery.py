@@ -28,6 +28,7 @@ from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
+from core.observability import current_request_id, request_id_context
 from core.text import to_ascii
 from eforms.documents import event_attachments
 from eforms.models import DossierEvent
@@ -74,7 +75,8 @@ def find_template(kind: str, channel: str, language: str) -> MessageTemplate | N
 
 def create_messages(event_id: int, now: dt.datetime | None = None) -> list[Message]:
     """The messages announcing this event, rendered and queued; those made
-    by an earlier call are not made again. Returns the new ones."""
+    by an earlier call are not made again. Returns the new ones. Each keeps
+    the request id it was made under (the request that changed the dossier)."""
     event = DossierEvent.objects.select_related(
         "dossier", "dossier__procedure", "dossier__agency", "dossier__applicant"
     ).filter(pk=event_id).first()
@@ -87,6 +89,7 @@ def create_messages(event_id: int, now: dt.datetime | None = None) -> list[Messa
     now = now or timezone.now()
     values = None
     created = []
+    rid = current_request_id()
     for channel in channels:
         to = recipient(dossier, channel)
         if not to:
@@ -102,7 +105,8 @@ def create_messages(event_id: int, now: dt.datetime | None = None) -> list[Messa
         message, is_new = Message.objects.get_or_create(
             event=event, channel=channel,
             defaults={"dossier": dossier, "kind": kind, "language": template.language, "recipient": to,
-                      "subject": subject, "body": body, "next_attempt_at": now},
+                      "subject": subject, "body": body, "next_attempt_at": now,
+                      "request_id": rid if rid != "-" else ""},
         )
         if is_new:
             created.append(message)
@@ -147,11 +151,19 @@ def send(message: Message) -> str:
 
 def attempt_delivery(message_id: int, attempt: int, now: dt.datetime | None = None) -> Outcome:
     """Try to deliver the message once, if this `attempt` is still due.
-    Must run outside a transaction, so the claim is committed before sending."""
+    Must run outside a transaction, so the claim is committed before sending.
+    Runs under the request id that made the message, whoever woke it up."""
     now = now or timezone.now()
     if not claim(message_id, attempt, now):
         return SKIPPED
     message = Message.objects.get(pk=message_id)
+    with request_id_context(message.request_id):
+        outcome = _deliver(message, attempt, now)
+    return outcome
+
+
+def _deliver(message: Message, attempt: int, now: dt.datetime) -> Outcome:
+    message_id = message.pk
     try:
         provider_id = send(message)
     except Refused as error:
@@ -166,6 +178,7 @@ def attempt_delivery(message_id: int, attempt: int, now: dt.datetime | None = No
         state=MessageState.SENT, sent_at=timezone.now(), provider_message_id=provider_id[:255], last_error="",
         next_attempt_at=None, sending_since=None, updated_at=timezone.now(),
     )
+    logger.info("Message %s (%s, %s) sent, attempt %s", message_id, message.channel, message.kind, attempt)
     return Outcome(MessageState.SENT)
 
 

@@ -35,10 +35,10 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django_tasks import task
 
 from accounts.masking import MASK, mask_phone
 from accounts.validators import normalise_phone
+from core.tasks import task
 from core.text import to_ascii
 from eforms.lookup import RATE_PER_CODE, find_by_code_and_phone_ending, hit, limited, public_view
 
@@ -253,7 +253,12 @@ def handle(incoming: Incoming) -> InboundSms | None:
 @task()
 def send_inbound_reply(inbound_id: int, to: str) -> str:
     """Send the reply of one logged message (one attempt: an answer that
-    comes much later is of little use; the log says what failed)."""
+    comes much later is of little use; the log says what failed). The reply
+    is claimed (queued → sending) before it is sent, so a second run of the
+    task sends nothing; a worker killed mid-send leaves it "sending"."""
+    if not InboundSms.objects.filter(pk=inbound_id, reply_state=MessageState.QUEUED).update(
+            reply_state=MessageState.SENDING):
+        return "skipped"
     log = InboundSms.objects.get(pk=inbound_id)
     try:
         provider_id = get_backend().send(to, log.reply)

@@ -113,6 +113,9 @@ class Message(models.Model):
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     provider_message_id = models.CharField(_("provider's message id"), max_length=255, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
+    # The X-Request-ID of the request (or task) that caused the message: its
+    # delivery runs and logs under it, and its email carries it.
+    request_id = models.CharField(_("request id"), max_length=128, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

@@ -64,10 +64,12 @@ class MessageViewSet(ModelViewSet):
         "created_at",
     ]
     list_filter = ["state", "channel", "kind"]
-    search_fields = ["dossier__code"]
+    # A request id (from a log line, or an email's X-Request-ID header) finds its messages.
+    search_fields = ["dossier__code", "request_id"]
     inspect_view_enabled = True
     inspect_view_fields = ["dossier", "kind", "channel", "language", "subject", "body", "state", "attempts",
-                           "next_attempt_at", "sent_at", "provider_message_id", "last_error", "created_at"]
+                           "next_attempt_at", "sent_at", "provider_message_id", "last_error", "request_id",
+                           "created_at"]
     copy_view_enabled = False
     form_fields = []
 

@@ -75,6 +75,23 @@ class SearchQueryStat(models.Model):
         return f"{self.day} {self.query} ({self.searches})"
 
 
+class WrittenStatsBatch(models.Model):
+    """A batch of counts `search.stats.write` has added, by the id `take`
+    gave it: written in the same transaction as the counts, so a task run
+    twice (its worker died after the commit and the sweeper requeued it)
+    adds nothing the second time. Kept two days."""
+
+    batch = models.UUIDField(_("batch"), primary_key=True)
+    written_at = models.DateTimeField(_("written at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("written statistics batch")
+        verbose_name_plural = _("written statistics batches")
+
+    def __str__(self) -> str:
+        return str(self.batch)
+
+
 class ProcedureActivity(models.Model):
     """How much one procedure (all its translations) was used on one day:
     page views and submitted dossiers. The search's popularity signal reads

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import threading
 import time
+import uuid
 from collections import defaultdict
 from datetime import date, timedelta
 
@@ -25,10 +26,11 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import models, transaction
 from django.utils import timezone
-from django_tasks import task
+
+from core.tasks import task
 
 from . import popularity
-from .models import SearchQueryStat
+from .models import SearchQueryStat, WrittenStatsBatch
 
 _lock = threading.Lock()
 # (day, language, folded query) -> [searches, zero_results, example]
@@ -121,7 +123,7 @@ def take() -> dict:
         views = [[day.isoformat(), key, n] for (day, key), n in _views.items()]
         _queries.clear()
         _views.clear()
-    return {"queries": queries, "views": views}
+    return {"batch": uuid.uuid4().hex, "queries": queries, "views": views}
 
 
 def _hand_over_if_due() -> None:
@@ -141,9 +143,14 @@ def _hand_over_if_due() -> None:
 
 
 def write(payload: dict) -> int:
-    """Write a payload of :func:`take`; returns the number of query rows touched."""
+    """Write a payload of :func:`take`; returns the number of query rows
+    touched. A batch already written (the same task run again) adds nothing."""
     queries = payload.get("queries", [])
     with transaction.atomic():
+        if payload.get("batch"):
+            _batch, new = WrittenStatsBatch.objects.get_or_create(batch=uuid.UUID(payload["batch"]))
+            if not new:
+                return 0
         for day, language, query, searches, zero, example in queries:
             updated = SearchQueryStat.objects.filter(day=day, language=language, query=query).update(
                 searches=models.F("searches") + searches, zero_results=models.F("zero_results") + zero
@@ -161,7 +168,8 @@ def write(payload: dict) -> int:
 def write_activity(payload: dict) -> int:
     """Write the handed-over counts, recount today's and yesterday's
     dossiers for the popularity signal, and once a day delete what is past
-    its retention."""
+    its retention. Safe to run twice: the batch is written once (its id),
+    the recount and the purge give the same result again."""
     written = write(payload)
     today = timezone.localdate()
     popularity.recount_dossiers(since=today - timedelta(days=1))
@@ -199,4 +207,5 @@ def purge_expired(today: date | None = None) -> int:
     days = settings.PORTAL_SEARCH_STATS_RETENTION_DAYS
     oldest_kept = (today or timezone.localdate()) - timedelta(days=days - 1)
     deleted, _ = SearchQueryStat.objects.filter(day__lt=oldest_kept).delete()
+    WrittenStatsBatch.objects.filter(written_at__lt=timezone.now() - timedelta(days=2)).delete()
     return deleted

@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from .env import env_bool, env_int, env_list, env_str
 
@@ -202,10 +203,62 @@ STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", str(BASE_DIR / "media")))
+# Dossier files, issued documents, receipts and certificates: never under
+# MEDIA_ROOT, never a URL (core.storage); "private_keys" holds certificates.
+PORTAL_PRIVATE_MEDIA_ROOT = Path(env_str("PORTAL_PRIVATE_MEDIA_ROOT", str(BASE_DIR / "private-media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "private": {"BACKEND": "core.storage.PrivateStorage"},
+    "private_keys": {"BACKEND": "core.storage.PrivateStorage", "OPTIONS": {"owner_only": True}},
 }
+# Object storage (S3-compatible, django-storages; README "Files on object
+# storage"): PORTAL_S3_BUCKET moves the public media there, under
+# PORTAL_S3_MEDIA_PREFIX; the private store goes to PORTAL_S3_PRIVATE_BUCKET
+# (default: the same bucket) under PORTAL_S3_PRIVATE_PREFIX, with no ACL and
+# no URL. Credentials: the access key pair, else boto3's own chain (AWS_*
+# variables, an instance role).
+PORTAL_S3_BUCKET = env_str("PORTAL_S3_BUCKET")
+PORTAL_S3_PRIVATE_BUCKET = env_str("PORTAL_S3_PRIVATE_BUCKET", PORTAL_S3_BUCKET)
+PORTAL_S3_MEDIA_PREFIX = env_str("PORTAL_S3_MEDIA_PREFIX", "media").strip("/")
+PORTAL_S3_PRIVATE_PREFIX = env_str("PORTAL_S3_PRIVATE_PREFIX", "private").strip("/")
+PORTAL_S3_CUSTOM_DOMAIN = env_str("PORTAL_S3_CUSTOM_DOMAIN").strip("/")
+_s3 = {
+    "endpoint_url": env_str("PORTAL_S3_ENDPOINT_URL") or None,
+    "region_name": env_str("PORTAL_S3_REGION") or None,
+    "access_key": env_str("PORTAL_S3_ACCESS_KEY_ID") or None,
+    "secret_key": env_str("PORTAL_S3_SECRET_ACCESS_KEY") or None,
+    "addressing_style": env_str("PORTAL_S3_ADDRESSING_STYLE") or None,  # "path" for most S3-compatible servers
+    "signature_version": "s3v4",
+    "file_overwrite": False,  # a new image never replaces another's file
+    "default_acl": None,  # the bucket's own policy decides who reads what
+}
+PORTAL_MEDIA_ORIGINS: list[str] = []  # where public media URLs point, for the Content-Security-Policy
+if PORTAL_S3_BUCKET:
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        **_s3, "bucket_name": PORTAL_S3_BUCKET, "location": PORTAL_S3_MEDIA_PREFIX,
+        "custom_domain": PORTAL_S3_CUSTOM_DOMAIN or None, "querystring_auth": False}}
+    if PORTAL_S3_CUSTOM_DOMAIN:
+        PORTAL_MEDIA_ORIGINS = [f"https://{PORTAL_S3_CUSTOM_DOMAIN.split('/')[0]}"]
+    elif _s3["endpoint_url"]:
+        _endpoint = urlsplit(_s3["endpoint_url"])
+        PORTAL_MEDIA_ORIGINS = [f"{_endpoint.scheme}://{_endpoint.netloc}"]
+        if _s3["addressing_style"] != "path":
+            PORTAL_MEDIA_ORIGINS.append(f"{_endpoint.scheme}://{PORTAL_S3_BUCKET}.{_endpoint.netloc}")
+    else:
+        PORTAL_MEDIA_ORIGINS = [f"https://{PORTAL_S3_BUCKET}.s3.amazonaws.com"] + (
+            [f"https://{PORTAL_S3_BUCKET}.s3.{_s3['region_name']}.amazonaws.com"] if _s3["region_name"] else [])
+if PORTAL_S3_PRIVATE_BUCKET:
+    if PORTAL_S3_PRIVATE_BUCKET == PORTAL_S3_BUCKET and (
+            not PORTAL_S3_PRIVATE_PREFIX or not PORTAL_S3_MEDIA_PREFIX
+            or f"{PORTAL_S3_PRIVATE_PREFIX}/".startswith(f"{PORTAL_S3_MEDIA_PREFIX}/")
+            or f"{PORTAL_S3_MEDIA_PREFIX}/".startswith(f"{PORTAL_S3_PRIVATE_PREFIX}/")):
+        raise ImproperlyConfigured(
+            "PORTAL_S3_PRIVATE_PREFIX and PORTAL_S3_MEDIA_PREFIX must be two separate, non-empty prefixes when the "
+            "private store shares the media bucket: dossier files would be public.")
+    _private = {"BACKEND": "core.s3.PrivateS3Storage", "OPTIONS": {
+        **_s3, "bucket_name": PORTAL_S3_PRIVATE_BUCKET, "location": PORTAL_S3_PRIVATE_PREFIX}}
+    STORAGES["private"] = STORAGES["private_keys"] = _private
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "odt", "ods", "rtf", "txt", "csv", "zip"]
@@ -221,6 +274,9 @@ EMAIL_HOST_USER = env_str("DJANGO_EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("DJANGO_EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("DJANGO_EMAIL_USE_SSL", False)
+# Seconds before a silent mail server is given up (a temporary failure, retried):
+# a task waiting for ever would look like a dead worker's to requeue_stale_tasks.
+EMAIL_TIMEOUT = env_int("DJANGO_EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "Cổng dịch vụ công <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -428,7 +484,7 @@ _csp_public = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'"],
+        "img-src": ["'self'", *PORTAL_MEDIA_ORIGINS],
         "object-src": ["'none'"],
         "base-uri": ["'none'"],
         "form-action": ["'self'", *env_list("PORTAL_CSP_FORM_ACTION")],
@@ -446,7 +502,7 @@ PORTAL_ADMIN_CSP_DIRECTIVES = {
     "default-src": ["'self'"],
     "script-src": ["'self'", "'unsafe-inline'", "'unsafe-eval'"],
     "style-src": ["'self'", "'unsafe-inline'"],
-    "img-src": ["'self'", "data:", "blob:"],
+    "img-src": ["'self'", "data:", "blob:", *PORTAL_MEDIA_ORIGINS],
     "object-src": ["'none'"],
     "base-uri": ["'self'"],
     "form-action": ["'self'"],
@@ -469,8 +525,6 @@ PORTAL_WORKING_HOURS = env_list("PORTAL_WORKING_HOURS", "07:00-11:30,13:30-17:00
 # receiving unit, {date} of submission (strftime format), {seq} within the
 # unit and day. Default: 000.00.00.H30-261122-0001.
 PORTAL_DOSSIER_CODE_PATTERN = env_str("PORTAL_DOSSIER_CODE_PATTERN", "{unit_code}-{date:%y%m%d}-{seq:04d}")
-# Dossier attachments live here, never under MEDIA_ROOT (no public URL).
-PORTAL_PRIVATE_MEDIA_ROOT = Path(env_str("PORTAL_PRIVATE_MEDIA_ROOT", str(BASE_DIR / "private-media")))
 # Upload checks (eforms.uploads): types by content, sizes in bytes.
 PORTAL_UPLOAD_ALLOWED_TYPES = env_list("PORTAL_UPLOAD_ALLOWED_TYPES", "pdf,jpeg,png,docx,xlsx")
 PORTAL_UPLOAD_MAX_FILE_SIZE = env_int("PORTAL_UPLOAD_MAX_FILE_SIZE", 10 * 1024 * 1024)
@@ -535,6 +589,10 @@ TASKS_BACKENDS = {
 }
 PORTAL_TASKS_BACKEND = env_str("PORTAL_TASKS_BACKEND", "immediate")
 TASKS = {"default": {"BACKEND": TASKS_BACKENDS[PORTAL_TASKS_BACKEND]}}
+# A task running for longer is taken for a dead worker's and made ready again
+# by `manage.py requeue_stale_tasks` (home.task_queue): keep it above the
+# longest a task may really take (SMTP and gateway time-outs included).
+PORTAL_TASK_STALE_MINUTES = env_int("PORTAL_TASK_STALE_MINUTES", 15)
 
 # ---------------------------------------------------------------- messages to applicants (notifications)
 # SMS backend: console (log), file (JSON lines in PORTAL_SMS_FILE_DIR: the

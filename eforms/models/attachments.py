@@ -1,8 +1,9 @@
 """Files attached to dossiers, kept in private storage.
 
-Files never live under MEDIA_ROOT: they are stored under
-`PORTAL_PRIVATE_MEDIA_ROOT` with random names and served only by
-`eforms.views.files.attachment_download`, which checks who is asking.
+Files never live under MEDIA_ROOT: they are stored in the private store
+(`STORAGES["private"]`: PORTAL_PRIVATE_MEDIA_ROOT, or a private bucket) with
+random names and served only by `eforms.views.files.attachment_download`,
+which checks who is asking.
 """
 
 from __future__ import annotations
@@ -16,13 +17,13 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.storage import PrivateStorage
+from core.storage import PrivateStorage, StorageAlias
 from eforms.file_kinds import EXTENSIONS
 
 __all__ = ["Attachment", "AttachmentRole", "PrivateStorage", "ScanStatus", "private_storage"]
 
 
-_storage = PrivateStorage()
+_storage = StorageAlias("private")
 
 
 def private_storage() -> PrivateStorage:
