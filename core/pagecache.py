@@ -55,7 +55,7 @@ from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import caches
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save, pre_delete
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import Signal
 from django.middleware import cache as django_cache
 from django.utils.cache import cc_delim_re, get_max_age, patch_cache_control, patch_vary_headers
@@ -66,7 +66,8 @@ from core.csp import is_admin_path
 logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "pagecache:generation"
-#: The response header that says what the page cache did (hit, miss, bypass).
+#: The response header that says what the page cache did while it is on: "hit",
+#: "miss" (stored now) or "pass" (not for the cache).
 STATUS_HEADER = "X-Page-Cache"
 #: Vary headers the key already accounts for: Cookie (only cookie-less
 #: visitors, as far as the portal's cookies go, are looked up) and
@@ -226,9 +227,15 @@ def storable_for(response) -> int:
     return timeout if own is None else min(timeout, own)
 
 
-def mark_private(response) -> None:
-    """``private, no-cache`` unless the view said something itself."""
-    if not response.has_header("Cache-Control"):
+def mark_private(request, response) -> None:
+    """Unless the view said something itself: ``private, no-store`` for an
+    answer to credentials (an API token: an agency's data), else ``private,
+    no-cache`` (the browser may keep it, and asks again before using it)."""
+    if response.has_header("Cache-Control"):
+        return
+    if request.headers.get("Authorization"):
+        patch_cache_control(response, private=True, no_store=True)
+    else:
         patch_cache_control(response, private=True, no_cache=True)
 
 
@@ -250,30 +257,33 @@ class UpdateCacheMiddleware(django_cache.UpdateCacheMiddleware):
 
     def process_response(self, request, response):
         key = getattr(request, "pagecache_key", None)
-        if key is None:
-            # Not looked up: the cache is off, the request was private, or a
-            # middleware before the lookup answered (static files, redirects).
-            if response.cookies or is_private_request(request):
-                mark_private(response)
+        timeout = storable_for(response) if key else 0
+        if timeout:
+            self.store(request, response, key, timeout)
             return response
-        timeout = storable_for(response)
-        if not timeout:
-            if response.cookies:
-                # A page with a form (CSRF cookie) or anything else personal.
+        if response.cookies:
+            # A page with a form (the CSRF cookie) or anything else personal.
+            if response.has_header("Cache-Control"):
                 patch_cache_control(response, private=True)
-            response[STATUS_HEADER] = "bypass"
-            return response
+            else:
+                mark_private(request, response)
+        elif is_private_request(request):
+            mark_private(request, response)
+        if seconds() and (key or is_private_request(request)):
+            response[STATUS_HEADER] = "pass"
+        return response
+
+    def store(self, request, response, key: str, timeout: int) -> None:
         if not response.has_header("Cache-Control"):
             patch_cache_control(response, public=True, max_age=min(browser_max_age(), timeout), s_maxage=timeout)
         elif "public" not in cache_control(response):
             patch_cache_control(response, public=True)  # the view's own max-age stays
         patch_vary_headers(response, ("Cookie",))
-        response[STATUS_HEADER] = "miss"
         try:
             self.cache.set(key, (getattr(request, "pagecache_notes", None) or {}, response), timeout)
         except Exception:
             logger.exception("page cache: store failed")
-        return response
+        response[STATUS_HEADER] = "miss"
 
 
 class FetchFromCacheMiddleware(django_cache.FetchFromCacheMiddleware):
@@ -298,18 +308,13 @@ class FetchFromCacheMiddleware(django_cache.FetchFromCacheMiddleware):
             return None
         notes, response = entry
         response[STATUS_HEADER] = "hit"
-        served_from_cache.send(sender=self.__class__, request=request, notes=notes)
+        for receiver, error in served_from_cache.send_robust(sender=self.__class__, request=request, notes=notes):
+            if isinstance(error, Exception):  # counting a visit must not cost the visitor the page
+                logger.error("page cache: %r failed on a hit", receiver, exc_info=error)
         return response
 
 
 # ---------------------------------------------------------------- Wagtail's signals
-
-
-def _page_deleted(sender, instance=None, **kwargs) -> None:
-    from wagtail.models import Page
-
-    if isinstance(instance, Page):
-        purge()
 
 
 def _setting_changed(sender, instance=None, created=False, **kwargs) -> None:
@@ -325,7 +330,7 @@ def connect() -> None:
     """Called by CoreConfig.ready(): Wagtail's content and settings."""
     from wagtail.documents import get_document_model
     from wagtail.images import get_image_model
-    from wagtail.models import CollectionViewRestriction, Locale, PageViewRestriction, Site
+    from wagtail.models import CollectionViewRestriction, Locale, Page, PageViewRestriction, Site
     from wagtail.signals import page_published, page_unpublished, post_page_move, published, unpublished
 
     from . import frontend_cache
@@ -333,8 +338,9 @@ def connect() -> None:
     for signal, name in ((page_published, "page-published"), (page_unpublished, "page-unpublished"),
                          (post_page_move, "page-moved"), (published, "published"), (unpublished, "unpublished")):
         signal.connect(purge, dispatch_uid=f"pagecache-{name}")
-    pre_delete.connect(_page_deleted, dispatch_uid="pagecache-page-pre-delete")
-    post_delete.connect(_page_deleted, dispatch_uid="pagecache-page-post-delete")
+    # A live page deleted is unpublished first (Wagtail sends page_unpublished
+    # from pre_delete); a deleted page of any kind is a Page row deleted.
+    post_delete.connect(purge, sender=Page, dispatch_uid="pagecache-page-deleted")
     # Settings are saved, never published; any model, checked by class.
     post_save.connect(_setting_changed, dispatch_uid="pagecache-setting-saved")
     post_delete.connect(_setting_changed, dispatch_uid="pagecache-setting-deleted")
