@@ -17,7 +17,15 @@ from home.models import NewsIndexPage, NewsPage, PortalSettings, StandardPage
 from home.setup import get_or_create_child, translate_page
 from procedures.models import EmbedOrigin
 from tests.eform_factories import make_eform
-from tests.procedures.fixtures import JUSTICE, build_catalogue, make_legal_document, make_procedure
+from tests.procedures.fixtures import (
+    JUSTICE,
+    Catalogue,
+    build_catalogue,
+    make_legal_document,
+    make_procedure,
+    module_data,
+    refetch,
+)
 
 pytestmark = pytest.mark.usefixtures("vietnamese")
 
@@ -25,8 +33,7 @@ ON = override_settings(PORTAL_PAGE_CACHE_SECONDS=300, PORTAL_PAGE_CACHE_MAX_AGE=
                        PORTAL_STATISTICS_REFRESH_SECONDS=60)
 
 
-@pytest.fixture
-def site(home_page):
+def build_site(home_page) -> dict:
     """A small portal: content pages, news, the catalogue with a procedure
     (and its e-form) in two languages, a legal document, a published
     question."""
@@ -48,6 +55,20 @@ def site(home_page):
     )
     return {"home": home_page, "catalogue": catalogue, "procedure": procedure, "decree": decree, "about": about,
             "news": news, "article": article, "question": question}
+
+
+@pytest.fixture(scope="module")
+def site_data(django_db_setup, django_db_blocker):
+    with translation.override("vi"):
+        yield from module_data(django_db_blocker, build_site)
+
+
+@pytest.fixture
+def site(site_data, db, home_page):
+    """The module's portal, as fresh instances (a test changes and saves them;
+    its savepoint is rolled back)."""
+    return {name: refetch(value) if isinstance(value, Catalogue) else type(value).objects.get(pk=value.pk)
+            for name, value in site_data.items()}
 
 
 def public_urls(site) -> list[str]:
