@@ -15,3 +15,16 @@ class FeedbackConfig(AppConfig):
 
         # "Rate this service" on My dossiers once the result is handed over
         extensions.register_section("applicant", sections.rating_section)
+
+        from core import pagecache
+
+        from .models import Complaint, PublishedQuestion
+
+        # Published questions show on their pages, the list and procedure
+        # pages; published complaints (and one just withdrawn) on their list.
+        pagecache.purge_on_change(PublishedQuestion)
+        pagecache.purge_on_change(Complaint, when=_shown_in_public)
+
+
+def _shown_in_public(complaint, update_fields=None, **kwargs) -> bool:
+    return complaint.is_published or bool(update_fields and "published_at" in update_fields)

@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from wagtail.models import Locale
 
@@ -72,6 +73,7 @@ def asked(request):
     return render(request, "feedback/questions/asked.html", {"queued": request.GET.get("queued") == "1"})
 
 
+@never_cache  # it confirms the question: every visit must reach the view
 def verify(request, token: str):
     question = service.verify(token)
     if question is None:

@@ -20,3 +20,15 @@ class SearchConfig(AppConfig):
         document_model = get_document_model()
         document_model.search_fields = folded_search_fields(document_model.search_fields)
         cache.connect_signals()
+
+        # The page cache: synonyms and promoted results change search pages;
+        # a search or procedure page answered from it is still counted.
+        from wagtail.contrib.search_promotions.models import Query, SearchPromotion
+
+        from core import pagecache
+
+        from . import stats
+        from .models import SynonymGroup
+
+        pagecache.purge_on_change(SynonymGroup, Query, SearchPromotion)
+        pagecache.served_from_cache.connect(stats.count_cached_visit, dispatch_uid="search-count-cached-visit")

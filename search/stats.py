@@ -86,6 +86,23 @@ def record_view(translation_key) -> None:
     _hand_over_if_due()
 
 
+# What the search page and procedure pages leave with a page the page cache
+# stores (core.pagecache.note), so a visit answered from the cache counts too.
+QUERY_NOTE = "search.query"
+VIEW_NOTE = "search.procedure_view"
+
+
+def count_cached_visit(sender, request, notes, **kwargs) -> None:
+    """core.pagecache.served_from_cache: count the search or the procedure
+    page view the stored page stands for (GET only, as when rendered)."""
+    if request.method != "GET":
+        return
+    if query := notes.get(QUERY_NOTE):
+        record(*query)
+    if key := notes.get(VIEW_NOTE):
+        record_view(key)
+
+
 _day_cache: list = [0.0, None]
 
 

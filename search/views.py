@@ -7,7 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 from wagtail.models import Locale
 
-from . import services
+from core import pagecache
+
+from . import services, stats
 
 
 @require_GET
@@ -16,6 +18,10 @@ def search(request):
     content of the current language. Works without JavaScript."""
     locale = Locale.get_active()
     outcome = services.run_search(request.GET.get("q"), locale, request.GET)
+    if not outcome.query.useless:
+        # counted by run_search; counted again on each visit the page cache answers
+        pagecache.note(request, stats.QUERY_NOTE,
+                       (outcome.query.raw, outcome.query.folded, locale.language_code, outcome.total))
     context = {"query": outcome.query.raw, "outcome": outcome}
     if outcome.help_needed:
         context.update(services.help_context(locale))

@@ -8,6 +8,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from core import pagecache
 from procedures.models import ProcedurePage
 
 from . import stats
@@ -52,3 +53,5 @@ def count_procedure_view(page, request, serve_args, serve_kwargs):
     search.stats). Previews and HEAD requests do not."""
     if isinstance(page, ProcedurePage) and request.method == "GET" and not getattr(request, "is_preview", False):
         stats.record_view(page.translation_key)
+        # and again on each visit the page cache answers (search.stats.count_cached_visit)
+        pagecache.note(request, stats.VIEW_NOTE, str(page.translation_key))

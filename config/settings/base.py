@@ -22,6 +22,7 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 # ---------------------------------------------------------------- applications
 INSTALLED_APPS = [
     # the portal's own apps, one concern each (DESIGN.md, "Layout")
+    "core",
     "home",
     "procedures",
     "eforms",
@@ -43,6 +44,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
+    "wagtail.contrib.frontend_cache",
     "wagtail.contrib.table_block",
     "wagtail.contrib.search_promotions",
     "wagtail.embeds",
@@ -82,6 +84,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # first: every later log line of the request carries its id
     "core.observability.RequestIdMiddleware",
+    # ETag of the final body and 304 to a matching If-None-Match, cached pages included
+    "django.middleware.http.ConditionalGetMiddleware",
+    # the page cache's store: before every middleware that adds to Vary
+    # (its lookup, core.pagecache.FetchFromCacheMiddleware, comes last)
+    "core.pagecache.UpdateCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "core.csp.PortalCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -158,18 +165,55 @@ AUTH_PASSWORD_VALIDATORS = [
 # cache, so production needs one that every worker process shares:
 # DJANGO_CACHE_URL=redis://127.0.0.1:6379/1 or db://portal_cache (then run
 # `manage.py createcachetable`). Unset: per-process memory, for development.
+SHARED_CACHE_SCHEMES = ("redis://", "rediss://", "db://")
+
+
+def cache_from_url(url: str, table: str = "portal_cache") -> dict:
+    """A CACHES entry from redis://…, db://<table> or locmem://."""
+    if url.startswith(("redis://", "rediss://")):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if url.startswith("db://"):
+        return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": url.removeprefix("db://") or table}
+    return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": url.removeprefix("locmem://")}
+
+
 CACHE_URL = env_str("DJANGO_CACHE_URL", "locmem://")
-if CACHE_URL.startswith(("redis://", "rediss://")):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
-elif CACHE_URL.startswith("db://"):
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": CACHE_URL.removeprefix("db://") or "portal_cache",
-        }
+CACHES = {"default": cache_from_url(CACHE_URL)}
+
+# ---------------------------------------------------------------- page cache (core.pagecache)
+# Whole pages for anonymous visitors are kept this many seconds (0: no page
+# cache at all, no lookups); browsers may keep them PORTAL_PAGE_CACHE_MAX_AGE
+# seconds (purges cannot reach them), a cache in front (Varnish, a CDN)
+# PORTAL_PAGE_CACHE_SECONDS (s-maxage). Publishing, unpublishing, moving or
+# deleting a page, or saving a snippet or the portal settings, purges them
+# all: a generation number in the cache is incremented, nothing is flushed.
+# The pages live in the default cache unless PORTAL_PAGE_CACHE_URL names one
+# of their own (same forms as DJANGO_CACHE_URL).
+PORTAL_PAGE_CACHE_SECONDS = env_int("PORTAL_PAGE_CACHE_SECONDS", 300)
+PORTAL_PAGE_CACHE_MAX_AGE = env_int("PORTAL_PAGE_CACHE_MAX_AGE", 60)
+PORTAL_PAGE_CACHE_URL = env_str("PORTAL_PAGE_CACHE_URL")
+PORTAL_PAGE_CACHE_ALIAS = "default"
+if PORTAL_PAGE_CACHE_URL:
+    CACHES["pages"] = cache_from_url(PORTAL_PAGE_CACHE_URL, table="portal_page_cache")
+    PORTAL_PAGE_CACHE_ALIAS = "pages"
+# A cache in front of the portal, purged on publishing (wagtail.contrib.frontend_cache;
+# core.frontend_cache): Varnish or any proxy that takes HTTP PURGE at
+# PORTAL_FRONTEND_CACHE_URL, and/or Cloudflare. Nothing set: nothing is sent.
+WAGTAILFRONTENDCACHE = {}
+if FRONTEND_CACHE_URL := env_str("PORTAL_FRONTEND_CACHE_URL"):
+    WAGTAILFRONTENDCACHE["http"] = {
+        "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+        "LOCATION": FRONTEND_CACHE_URL,
     }
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if CLOUDFLARE_ZONE_ID := env_str("PORTAL_CLOUDFLARE_ZONE_ID"):
+    WAGTAILFRONTENDCACHE["cloudflare"] = {
+        "BACKEND": "wagtail.contrib.frontend_cache.backends.CloudflareBackend",
+        "ZONEID": CLOUDFLARE_ZONE_ID,
+        "BEARER_TOKEN": env_str("PORTAL_CLOUDFLARE_API_TOKEN"),
+    }
+# Each translation is a page of its own with its own URL (Vietnamese has no
+# prefix): no rewriting of purged URLs into every language.
+WAGTAILFRONTENDCACHE_LANGUAGES: list[str] = []
 
 # The number of reverse proxies in front of the portal that each append the
 # address they received a request from to X-Forwarded-For (core.client).
@@ -466,6 +510,8 @@ PORTAL_STAFF_SESSION_MAX_SECONDS = env_int("PORTAL_STAFF_SESSION_MAX_SECONDS", 1
 # A one-time code to set up a first authenticator is valid this long (accounts.enrolment).
 PORTAL_STAFF_ENROLMENT_CODE_HOURS = env_int("PORTAL_STAFF_ENROLMENT_CODE_HOURS", 72)
 MIDDLEWARE.append("accounts.mfa.AdminSecondFactorMiddleware")
+# Last: an anonymous page found in the page cache is answered here, before any view.
+MIDDLEWARE.append("core.pagecache.FetchFromCacheMiddleware")
 
 # ---------------------------------------------------------------- security
 X_FRAME_OPTIONS = "DENY"  # Wagtail's preview views override this with SAMEORIGIN

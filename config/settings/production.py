@@ -17,9 +17,14 @@ if not SECRET_KEY:
 
 # Rate limits and throttles count in the cache: a per-process cache would
 # give each worker its own counters and multiply every limit by their number.
-if not CACHE_URL.startswith(("redis://", "rediss://", "db://")):
+if not CACHE_URL.startswith(SHARED_CACHE_SCHEMES):
     raise ImproperlyConfigured(
         "DJANGO_CACHE_URL must name a cache shared by every worker in production (redis://… or db://…)."
+    )
+# Likewise the page cache's own, when it has one: a purge must reach every worker.
+if PORTAL_PAGE_CACHE_URL and not PORTAL_PAGE_CACHE_URL.startswith(SHARED_CACHE_SCHEMES):
+    raise ImproperlyConfigured(
+        "PORTAL_PAGE_CACHE_URL must name a cache shared by every worker in production (redis://… or db://…)."
     )
 
 STORAGES = {

@@ -32,3 +32,6 @@ PORTAL_VNPAY_HASH_SECRET = ""
 PORTAL_DEMO_STATISTICS_DOSSIERS = 0
 # Statistics views refresh at every change of the facts (tests of the refresh window set it).
 PORTAL_STATISTICS_REFRESH_SECONDS = 0
+# The page cache is off: tests expect a fresh render of every page; the page
+# cache's own tests (tests/core/test_pagecache.py) turn it on.
+PORTAL_PAGE_CACHE_SECONDS = 0

@@ -7,14 +7,20 @@ facts change, at most once per `PORTAL_STATISTICS_REFRESH_SECONDS`. Each table d
 `/statistics/download/<table>.<csv|xlsx>?<the same filters>`.
 
 Anonymous visitors need no cookie: the form is a GET form and the view
-touches no session.
+touches no session. The page cache (core.pagecache) and browsers keep the
+page and its downloads no longer than the figures themselves are kept:
+`max-age=PORTAL_STATISTICS_REFRESH_SECONDS` (0: not kept).
 """
 
 from __future__ import annotations
 
+from functools import wraps
+
+from django.conf import settings
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import translation
+from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
 from procedures.models import ProcedurePage
@@ -63,7 +69,21 @@ def chosen_filters(form: StatisticsForm) -> list[tuple[str, str]]:
     return out
 
 
+def fresh_as_the_facts(view):
+    """The answer may be kept as long as a statistics view is (new facts
+    show after at most `PORTAL_STATISTICS_REFRESH_SECONDS`), no longer."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        patch_cache_control(response, max_age=settings.PORTAL_STATISTICS_REFRESH_SECONDS)
+        return response
+
+    return wrapper
+
+
 @require_safe
+@fresh_as_the_facts
 def statistics(request):
     form = StatisticsForm(request.GET)
     context = {"form": form}
@@ -82,6 +102,7 @@ def statistics(request):
 
 
 @require_safe
+@fresh_as_the_facts
 def statistics_download(request, table: str, fmt: str):
     if fmt not in FORMATS:
         raise Http404
