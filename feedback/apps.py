@@ -15,3 +15,10 @@ class FeedbackConfig(AppConfig):
 
         # "Rate this service" on My dossiers once the result is handed over
         extensions.register_section("applicant", sections.rating_section)
+
+        # A procedure's page lists its published questions from the content cache.
+        from core import pages
+
+        from .models import PublishedQuestion
+
+        pages.watch(PublishedQuestion)
