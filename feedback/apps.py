@@ -16,7 +16,7 @@ class FeedbackConfig(AppConfig):
         # "Rate this service" on My dossiers once the result is handed over
         extensions.register_section("applicant", sections.rating_section)
 
-        from core import pagecache
+        from core import pagecache, pages
 
         from .models import Complaint, PublishedQuestion
 
@@ -24,6 +24,8 @@ class FeedbackConfig(AppConfig):
         # pages; published complaints (and one just withdrawn) on their list.
         pagecache.purge_on_change(PublishedQuestion)
         pagecache.purge_on_change(Complaint, when=_shown_in_public)
+        # A procedure's page lists its published questions from the content cache.
+        pages.watch(PublishedQuestion)
 
 
 def _shown_in_public(complaint, update_fields=None, **kwargs) -> bool:

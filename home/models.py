@@ -7,16 +7,17 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page
+from wagtail.models import Page, Site
 from wagtail.search import index
 
 from core.disclosure import DisclosureSectionMixin
+from core.pages import CachedViewRestrictionsMixin
 from core.search_fields import folded_search_fields
 
 from .blocks import ContentBlock
 
 
-class HomePage(Page):
+class HomePage(CachedViewRestrictionsMixin, Page):
     intro = models.CharField(_("introduction"), max_length=255, blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
@@ -35,16 +36,16 @@ class HomePage(Page):
         verbose_name = _("home page")
 
     def get_context(self, request, *args, **kwargs):
+        from .frame import latest_news
+
         context = super().get_context(request, *args, **kwargs)
-        context["latest_news"] = (
-            NewsPage.objects.live().public().filter(locale=self.locale).order_by("-date", "-first_published_at")[:4]
-        )
+        context["latest_news"] = latest_news(self.locale_id)
         # the catalogue's sections come from procedures' template tag
         # `procedure_sections` (home_page.html): home does not import procedures
         return context
 
 
-class StandardPage(DisclosureSectionMixin, Page):
+class StandardPage(CachedViewRestrictionsMixin, DisclosureSectionMixin, Page):
     """Introduction, guidance, contact and every other page of plain content."""
 
     summary = models.CharField(_("summary"), max_length=300, blank=True)
@@ -59,7 +60,7 @@ class StandardPage(DisclosureSectionMixin, Page):
         verbose_name = _("content page")
 
 
-class NewsIndexPage(DisclosureSectionMixin, Page):
+class NewsIndexPage(CachedViewRestrictionsMixin, DisclosureSectionMixin, Page):
     intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
@@ -76,7 +77,7 @@ class NewsIndexPage(DisclosureSectionMixin, Page):
         return context
 
 
-class NewsPage(Page):
+class NewsPage(CachedViewRestrictionsMixin, Page):
     date = models.DateField(_("date"), default=timezone.localdate)
     summary = models.CharField(_("summary"), max_length=300, blank=True)
     body = StreamField(ContentBlock(), verbose_name=_("body"), blank=True)
@@ -134,6 +135,22 @@ class PortalSettings(BaseGenericSetting):
 
     class Meta:
         verbose_name = _("portal settings")
+
+    @classmethod
+    def load(cls, request_or_site=None):
+        """For a request (the header, the footer, the search engines' data
+        of every page), a copy of the row kept in the content cache
+        (`home.frame`); otherwise Wagtail's own loading."""
+        if request_or_site is None or isinstance(request_or_site, Site):
+            return super().load(request_or_site)
+        from .frame import portal_settings
+
+        return portal_settings()
+
+    @classmethod
+    def load_from_database(cls):
+        """The row as Wagtail loads it (created on first use)."""
+        return super().load()
 
     def _localized(self, name: str) -> str:
         if (get_language() or settings.LANGUAGE_CODE).startswith("en"):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
+from core.pages import language_of
 from home.models import PortalSettings
 
 from .models import ProcedurePage
@@ -62,7 +63,7 @@ def government_service(page: ProcedurePage, request, online: bool = True) -> dic
         "serviceType": field.name,
         "category": field.name,
         "url": request.build_absolute_uri(page.get_url(request=request)),
-        "inLanguage": page.locale.language_code,
+        "inLanguage": language_of(page),
         "provider": provider,
         "areaServed": {"@type": "AdministrativeArea", "name": province},
     }

@@ -27,6 +27,13 @@ if PORTAL_PAGE_CACHE_URL and not PORTAL_PAGE_CACHE_URL.startswith(SHARED_CACHE_S
         "PORTAL_PAGE_CACHE_URL must name a cache shared by every worker in production (redis://… or db://…)."
     )
 
+# Keep database connections open between requests (a new PostgreSQL
+# connection costs more than most pages' queries); Django checks one that
+# has been idle before reusing it, so a restarted database server costs one
+# failed check, not an error page.
+DATABASES["default"]["CONN_MAX_AGE"] = env_int("DJANGO_DB_CONN_MAX_AGE", 600)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
 STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -35,6 +35,7 @@ from wagtail.contrib.forms.models import FORM_FIELD_CHOICES, AbstractForm, Abstr
 from wagtail.models import Locale, Page, TranslatableMixin
 from wagtail_localize.fields import SynchronizedField
 
+from core import pages as page_cache
 from eforms.file_kinds import EXTENSIONS
 from eforms.form_builder import EFormBuilder
 from procedures.models import ProcedurePage
@@ -322,6 +323,15 @@ class EFormPage(AbstractForm):
         return forms.filter(locale_id=procedure.locale_id).first() or forms.filter(
             locale=Locale.get_default()
         ).first() or forms.first()
+
+    @classmethod
+    def procedures_with_live_form(cls) -> frozenset:
+        """The translation keys of the procedures that have a live e-form in
+        some language (what `live_for` would find one for), from the content
+        cache (`core.pages`: any publish or unpublish refreshes it)."""
+        return page_cache.cached("eforms.live-procedures", lambda: frozenset(
+            cls.objects.live().values_list("procedure__translation_key", flat=True)
+        ))
 
     # ------------------------------------------------------------ serving
     def serve(self, request, *args, **kwargs):

@@ -58,3 +58,10 @@ def upload_rules_text(field) -> str:
 def live_eform(procedure):
     """The procedure's live e-form (None when it has none)."""
     return EFormPage.live_for(procedure) if procedure is not None else None
+
+
+@register.simple_tag
+def has_live_eform(procedure) -> bool:
+    """Whether the procedure has a live e-form (in some language): what the
+    procedure's page asks on every request, answered from the cache."""
+    return procedure is not None and procedure.translation_key in EFormPage.procedures_with_live_form()

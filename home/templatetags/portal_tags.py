@@ -1,7 +1,7 @@
 """Template tags for the site frame: language switcher, hreflang, menus.
 
-The per-language parts come from `home.frame`'s cache; the per-page part
-(this page's translations) is worked out once per request.
+The per-language parts and a page's versions in the other languages come
+from `home.frame`'s cache, and are worked out once per request.
 """
 
 from __future__ import annotations
@@ -17,21 +17,6 @@ from home import frame
 register = template.Library()
 
 
-def _nearest_translated_ancestor_url(page, code: str, request) -> str | None:
-    ancestors = page.get_ancestors().filter(depth__gt=2).order_by("-depth")
-    keys = list(ancestors.values_list("translation_key", flat=True))
-    if not keys:
-        return None
-    translated = {
-        p.translation_key: p
-        for p in Page.objects.filter(translation_key__in=keys, locale__language_code=code).live().public()
-    }
-    for key in keys:
-        if key in translated:
-            return translated[key].get_url(request=request)
-    return None
-
-
 def _language_versions(context) -> list[dict]:
     """For each language: the URL of this page in it, and whether that URL
     is really this page (False when we fall back to that language's home)."""
@@ -41,32 +26,16 @@ def _language_versions(context) -> list[dict]:
         return [dict(v) for v in cached]
     page = context.get("page")
     current = translation.get_language()
-    is_page = isinstance(page, Page) and page.pk
-    translations = {}
-    if is_page:
-        translations = {
-            p.locale.language_code: p for p in page.get_translations(inclusive=True).live().select_related("locale")
-        }
-    versions = []
-    for code, name in settings.LANGUAGES:
-        same_page = True
-        if is_page:
-            target = translations.get(code)
-            if target is not None:
-                url = target.get_url(request=request)
-            else:
-                # Never a dead link: the nearest ancestor that exists in that
-                # language, else that language's home page.
-                same_page = False
-                url = _nearest_translated_ancestor_url(page, code, request)
-                if url is None:
-                    home = frame.locale_home(code)
-                    url = home["url"] if home else "/"
-        elif request is not None:
-            url = translate_url(request.get_full_path(), code)
-        else:
-            url = "/"
-        versions.append({"code": code, "name": name, "url": url, "current": code == current, "same_page": same_page})
+    if isinstance(page, Page) and page.pk:
+        versions = [dict(v) for v in frame.page_versions(page, request)]
+    else:
+        versions = [
+            {"code": code, "name": name, "same_page": True,
+             "url": translate_url(request.get_full_path(), code) if request is not None else "/"}
+            for code, name in settings.LANGUAGES
+        ]
+    for version in versions:
+        version["current"] = version["code"] == current
     if request is not None:
         request._portal_language_versions = versions
     return [dict(v) for v in versions]
@@ -93,6 +62,12 @@ def hreflang_links(context):
 def localized_home():
     """{pk, title, url} of the current language's home page (or the default's)."""
     return frame.locale_home(translation.get_language()) or frame.locale_home(settings.LANGUAGE_CODE)
+
+
+@register.simple_tag(takes_context=True)
+def breadcrumb_links(context, page):
+    """{pk, title, url} of the page's ancestors from the home page down."""
+    return frame.breadcrumbs(page, context.get("request")) if isinstance(page, Page) else []
 
 
 @register.simple_tag

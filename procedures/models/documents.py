@@ -12,6 +12,7 @@ from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField
 
 from core.disclosure import DisclosureSectionMixin
+from core.pages import CachedViewRestrictionsMixin
 from core.search_fields import folded_search_fields
 
 from ..catalogue import LegalDocumentFilter
@@ -19,7 +20,7 @@ from .choices import LegalDocumentStatus, LegalDocumentType
 from .pages import ProcedurePage
 
 
-class LegalDocumentIndexPage(DisclosureSectionMixin, Page):
+class LegalDocumentIndexPage(CachedViewRestrictionsMixin, DisclosureSectionMixin, Page):
     """The system of legal documents (Decree 43 disclosure kind
     `legal_documents`), filtered by type, issuer, year and status."""
 
@@ -43,7 +44,7 @@ class LegalDocumentIndexPage(DisclosureSectionMixin, Page):
         return context
 
 
-class LegalDocumentPage(Page):
+class LegalDocumentPage(CachedViewRestrictionsMixin, Page):
     """One legal document (văn bản), e.g. Nghị định 43/2011/NĐ-CP."""
 
     number = models.CharField(

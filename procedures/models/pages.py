@@ -3,7 +3,9 @@ per-agency and per-field sub-pages) and one page per procedure."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from django import forms
@@ -13,6 +15,7 @@ from django.db import models
 from django.db.models import F
 from django.http import Http404
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.forms import WagtailAdminPageForm
@@ -23,7 +26,9 @@ from wagtail.models import Orderable, Page, TranslatableMixin
 from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField
 
+from core import pages as page_cache
 from core.disclosure import DisclosureSectionMixin
+from core.pages import CachedViewRestrictionsMixin
 from core.search_fields import folded_search_fields
 
 from ..catalogue import ProcedureFilter
@@ -45,7 +50,7 @@ if TYPE_CHECKING:
     from .documents import LegalDocumentPage
 
 
-class ProcedureIndexPage(RoutablePageMixin, DisclosureSectionMixin, Page):
+class ProcedureIndexPage(CachedViewRestrictionsMixin, RoutablePageMixin, DisclosureSectionMixin, Page):
     """The procedure catalogue: every procedure below it, filtered by field,
     agency, tier and level (plain GET parameters), sorted and paginated; with
     one sub-page per agency (`co-quan/<unit code>/`) and per field
@@ -63,7 +68,7 @@ class ProcedureIndexPage(RoutablePageMixin, DisclosureSectionMixin, Page):
         verbose_name = _("procedure catalogue")
 
     def procedures(self):
-        return ProcedurePage.objects.live().public().descendant_of(self)
+        return page_cache.public(ProcedurePage.objects.live()).descendant_of(self)
 
     def _catalogue(self, request, *, agency=None, field=None, template_context=None):
         params = request.GET.copy()
@@ -107,7 +112,7 @@ class ProcedureIndexPage(RoutablePageMixin, DisclosureSectionMixin, Page):
         return self.render(request, context_overrides=self._catalogue(request, field=field, template_context=extra))
 
     def _sub_url(self, prefix_vi: str, prefix_en: str, value: str) -> str:
-        prefix = prefix_en if self.locale.language_code == "en" else prefix_vi
+        prefix = prefix_en if page_cache.language_of(self) == "en" else prefix_vi
         return f"{self.url}{prefix}/{value}/"
 
     def agency_url(self, agency: Agency | str) -> str:
@@ -140,7 +145,7 @@ class ProcedurePageForm(WagtailAdminPageForm):
         return cleaned
 
 
-class ProcedurePage(Page):
+class ProcedurePage(CachedViewRestrictionsMixin, Page):
     """One administrative procedure (thủ tục hành chính), with the
     structured fields the national procedure database uses, shown in this
     order on the page."""
@@ -335,7 +340,7 @@ class ProcedurePage(Page):
 
     def fee_items(self) -> list[ProcedureFee]:
         """The fee items in their order (the page's table of fees)."""
-        return list(self.fees.all())
+        return self._from_shown("fees", lambda: list(self.fees.all()))
 
     def fee_items_total(self) -> int:
         return sum(fee.amount_vnd for fee in self.fee_items())
@@ -374,21 +379,68 @@ class ProcedurePage(Page):
         return split_lines(self.requirements)
 
     def localized_field(self) -> Field:
-        return self.field.localized
+        return self._from_shown("field", lambda: page_cache.localized(self.field))
 
     def localized_agency(self) -> Agency:
-        return self.agency.localized
+        return self._from_shown("agency", lambda: page_cache.localized(self.agency))
 
     def localized_co_agencies(self) -> list[Agency]:
-        return [a.localized for a in self.co_agencies.all()]
+        return [item["agency"] for item in self.shown.co_agencies]
 
     def localized_legal_basis(self) -> list[LegalDocumentPage]:
         """The legal documents in this page's language where translated."""
-        docs = []
-        for doc in self.legal_basis.live().order_by("signed_date"):
-            translated = doc.get_translation_or_none(self.locale)
-            docs.append((translated if translated is not None and translated.live else doc).specific)
-        return docs
+        return self.shown.legal_documents
+
+    def _from_shown(self, name: str, read):
+        """One part of `shown` when it is loaded, else read on its own."""
+        shown = self.__dict__.get("shown")
+        return getattr(shown, name) if shown is not None else read()
+
+    # ------------------------------------------------------------ what the page shows
+
+    def build_shown(self) -> ProcedureShown:
+        """Read what the page shows from other tables, in the active
+        language: the field and agencies (translated where they are), the
+        catalogue's links, the dossier components with their templates, the
+        fee items and the legal documents."""
+        from .documents import LegalDocumentPage
+
+        catalogue = self.catalogue()
+        field, agency = self.localized_field(), self.localized_agency()
+        co_agencies = [page_cache.localized(a) for a in self.co_agencies.all()]
+        # the documents cited, each in this page's language where translated and live
+        cited = list(self.legal_basis.live().order_by("signed_date"))
+        translated = {
+            doc.translation_key: doc
+            for doc in LegalDocumentPage.objects.live().filter(
+                locale_id=self.locale_id, translation_key__in=[d.translation_key for d in cited]
+            ).exclude(pk__in=[d.pk for d in cited])
+        }
+        return ProcedureShown(
+            field=field,
+            agency=agency,
+            field_link=catalogue.field_url(field) if catalogue else "",
+            agency_link=catalogue.agency_url(agency) if catalogue else "",
+            co_agencies=[{"agency": co, "link": catalogue.agency_url(co) if catalogue else ""} for co in co_agencies],
+            components=list(self.components.select_related("form_template").all()),
+            fees=self.fee_items(),
+            legal_documents=[translated.get(doc.translation_key, doc) for doc in cited],
+        )
+
+    @cached_property
+    def shown(self) -> ProcedureShown:
+        """What the page shows from other tables (`build_shown`), read once per instance."""
+        return self.build_shown()
+
+    def load_shown(self, request) -> ProcedureShown:
+        """`shown` for serving `request`: from the content cache
+        (`core.pages`, refreshed by any publish and by changes to agencies,
+        fields and documents) for the live page, read afresh for a preview,
+        whose components and fees are the draft's."""
+        if self.live and self.pk and not getattr(request, "is_preview", False):
+            key = f"procedure.{self.pk}.{self.live_revision_id}.{translation.get_language()}"
+            self.shown = page_cache.cached(key, self.build_shown)
+        return self.shown
 
     def permalink(self) -> str:
         """`/p/<code>/` in the current language (DESIGN.md, "Public URLs")."""
@@ -405,23 +457,32 @@ class ProcedurePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        catalogue = self.catalogue()
-        field, agency = self.localized_field(), self.localized_agency()
+        shown = self.load_shown(request)
         context.update({
-            "catalogue": catalogue,
-            "field": field,
-            "field_link": catalogue.field_url(field) if catalogue else "",
-            "agency": agency,
-            "agency_link": catalogue.agency_url(agency) if catalogue else "",
-            "co_agencies": [
-                {"agency": co, "link": catalogue.agency_url(co) if catalogue else ""}
-                for co in self.localized_co_agencies()
-            ],
-            "components": list(self.components.select_related("form_template").all()),
-            "legal_documents": self.localized_legal_basis(),
+            "field": shown.field,
+            "field_link": shown.field_link,
+            "agency": shown.agency,
+            "agency_link": shown.agency_link,
+            "co_agencies": shown.co_agencies,
+            "components": shown.components,
+            "legal_documents": shown.legal_documents,
             "permalink_url": request.build_absolute_uri(self.permalink()),
         })
         return context
+
+
+@dataclass
+class ProcedureShown:
+    """What a procedure page shows from other tables (`ProcedurePage.build_shown`)."""
+
+    field: Field
+    agency: Agency
+    field_link: str
+    agency_link: str
+    co_agencies: list[dict]
+    components: list[ProcedureComponent]
+    fees: list[ProcedureFee]
+    legal_documents: list[LegalDocumentPage]
 
 
 class ProcedureComponent(TranslatableMixin, Orderable):

@@ -143,6 +143,16 @@ def test_file_email_backend_writes_into_the_configured_folder(tmp_path):
     assert result.returncode == 0, result.stderr
     [written] = outbox.iterdir()
     assert "an@example.com" in written.read_text(encoding="utf-8")
+def test_production_keeps_database_connections_open_with_health_checks(tmp_path):
+    code = (
+        "import django, json; django.setup(); from django.conf import settings as s;"
+        "d = s.DATABASES['default']; print(json.dumps([d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS']]))"
+    )
+    result = _run_production(code, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == [600, True]
+    result = _run_production(code, tmp_path, {"DJANGO_DB_CONN_MAX_AGE": "0"})
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == [0, True]
 
 
 def test_whitenoise_serves_hashed_compressed_static(tmp_path):

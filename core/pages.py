@@ -1,0 +1,185 @@
+"""What serving a Wagtail page asks of the database on every request, and
+which answers are the same for every visitor until an editor changes
+something: the locales, which parts of the tree are restricted, the site
+frame, a page's breadcrumbs and translations, the related content a page
+shows.
+
+They live in one versioned namespace (`CONTENT`, see `core.cache`) kept in
+the shared cache and in each worker's memory. Any publish, unpublish, move,
+save or delete of a page, any change to the view restrictions, locales or
+sites, and any save or delete of a model an app registers with `watch()`
+(settings, agencies, fields, documents, published questions) bumps its
+version, so an edit shows on the next request of every worker. A request
+reads the version once; everything else it takes from here is then free.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q
+from django.db.models.signals import post_delete, post_save
+from django.utils import translation
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.documents import get_document_model
+from wagtail.images import get_image_model
+from wagtail.models import Locale, Page, PageViewRestriction, Site
+from wagtail.signals import page_published, page_unpublished, post_page_move
+
+from .cache import VersionedCache
+
+CONTENT = VersionedCache("portal.content", local=True)
+invalidate = CONTENT.invalidate
+
+
+def cached(name: str, build: Callable[[], Any], timeout: int | None = None) -> Any:
+    """`build()`'s value, built once per content version (and at most
+    `timeout` seconds old when given: for what moves without a signal, such
+    as usage counts). Treat it as read-only: workers share it between
+    requests."""
+    return CONTENT.get_or_build(name, build, timeout)
+
+
+# ---------------------------------------------------------------- invalidation
+
+
+def _instance_changed(sender, instance=None, **kwargs) -> None:
+    if isinstance(instance, Page):
+        invalidate()
+
+
+def watch(*models) -> None:
+    """Bump the content version whenever one of `models` is saved or deleted."""
+    for model in models:
+        label = model._meta.label
+        post_save.connect(invalidate, sender=model, dispatch_uid=f"core-pages-save-{label}")
+        post_delete.connect(invalidate, sender=model, dispatch_uid=f"core-pages-delete-{label}")
+
+
+def connect() -> None:
+    """Called once from an app's `ready()` (home's): the page tree's own signals."""
+    for signal in (page_published, page_unpublished, post_page_move):
+        signal.connect(invalidate, dispatch_uid=f"core-pages-{signal!r}")
+    # every page type (a save of a page sends its own class as the sender)
+    post_save.connect(_instance_changed, dispatch_uid="core-pages-page-save")
+    post_delete.connect(_instance_changed, dispatch_uid="core-pages-page-delete")
+    watch(PageViewRestriction, Locale, Site, get_document_model(), get_image_model())
+
+
+# ---------------------------------------------------------------- locales
+
+
+def _locales() -> dict[str, Locale]:
+    return cached("locales", lambda: {locale.language_code: locale for locale in Locale.objects.all()})
+
+
+def locale_for(language_code: str | None) -> Locale | None:
+    """The Locale of a language code (a variant like `en-us` finds `en`),
+    as `Locale.objects.get_for_language` finds it, without a query."""
+    if not language_code:
+        return None
+    locales = _locales()
+    if language_code in locales:
+        return locales[language_code]
+    try:
+        return locales.get(get_supported_content_language_variant(language_code))
+    except LookupError:
+        return None
+
+
+def locale_by_id(pk: int | None) -> Locale | None:
+    return next((locale for locale in _locales().values() if locale.pk == pk), None)
+
+
+def default_locale() -> Locale | None:
+    return locale_for(settings.LANGUAGE_CODE)
+
+
+def active_locale() -> Locale | None:
+    """`Locale.get_active()` without a query: the active language's locale,
+    else the default language's."""
+    return locale_for(translation.get_language()) or default_locale()
+
+
+def language_of(instance) -> str:
+    """The language code of a translatable object (its `locale.language_code`)."""
+    locale = locale_by_id(instance.locale_id)
+    return locale.language_code if locale else instance.locale.language_code
+
+
+def localized(instance):
+    """What Wagtail's `instance.localized` returns (its translation in the
+    active language, if there is one and, for pages and other draftable
+    models, it is live; else the instance), with the locale looked up in
+    the cache: a query only when a translation must really be fetched."""
+    locale = active_locale()
+    if locale is None or not getattr(settings, "WAGTAIL_I18N_ENABLED", False) or locale.pk == instance.locale_id:
+        return instance
+    translated = instance.get_translation_or_none(locale)
+    if translated is None or (hasattr(translated, "live") and not translated.live):
+        return instance
+    return translated
+
+
+# ---------------------------------------------------------------- view restrictions
+
+
+def _restrictions() -> dict[str, tuple[str, ...]]:
+    """The tree paths of the pages holding a view restriction ("holders"),
+    and of those and the aliases of those ("in_effect": an alias takes its
+    source's restrictions, `Page.get_view_restrictions`)."""
+
+    def build():
+        holders = set(PageViewRestriction.objects.values_list("page_id", flat=True))
+        if not holders:
+            return {"holders": (), "in_effect": ()}
+        held = Page.objects.filter(pk__in=holders)
+        aliases = Page.objects.filter(alias_of__in=holders)
+        return {
+            "holders": tuple(sorted(held.values_list("path", flat=True))),
+            "in_effect": tuple(sorted(set(held.filter(alias_of__isnull=True).values_list("path", flat=True))
+                                      | set(aliases.values_list("path", flat=True)))),
+        }
+
+    return cached("restrictions", build)
+
+
+def restricted_paths() -> tuple[str, ...]:
+    """The tree paths under which Wagtail's view restrictions may apply to a page."""
+    return _restrictions()["in_effect"]
+
+
+def public(queryset):
+    """`queryset.public()` (no page in a restricted subtree) with the
+    restricted pages taken from the cache instead of a query each time."""
+    q = Q()
+    for path in _restrictions()["holders"]:
+        q |= Q(path__startswith=path)
+    return queryset.exclude(q) if q else queryset
+
+
+class CachedViewRestrictionsMixin:
+    """For page models: Wagtail checks a page's view restrictions on every
+    request, two queries (its ancestors, then their restrictions) even
+    where there is none. A page outside every restricted subtree answers
+    from the cache with an empty queryset; any other page asks Wagtail."""
+
+    def get_view_restrictions(self):
+        paths = restricted_paths()
+        if self.path and not any(self.path.startswith(path) for path in paths):
+            return PageViewRestriction.objects.none()
+        return super().get_view_restrictions()
+
+
+# ---------------------------------------------------------------- per-request helpers
+
+
+def site_id(request) -> int | None:
+    """The id of the request's Wagtail site (found once per request by
+    Wagtail's routing), part of the key of anything holding page URLs:
+    `Page.get_url(request)` gives a path on the request's own site and a
+    full URL on another."""
+    site = Site.find_for_request(request) if request is not None else None
+    return site.pk if site else None
