@@ -16,9 +16,9 @@ import time
 from pathlib import Path
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.files.storage import storages
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -47,12 +47,31 @@ TOKEN_TTL_SECONDS = 3600
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def upload_dir() -> Path:
-    """Where uploads wait between preview and confirm: outside MEDIA_ROOT,
-    which may be public (setting `PROCEDURE_IMPORT_DIR`)."""
-    path = Path(getattr(settings, "PROCEDURE_IMPORT_DIR", "") or Path(tempfile.gettempdir()) / "portal-procedure-imports")
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return path
+STAGING = "procedure-imports"
+
+
+def staging_storage():
+    """Where uploads wait between preview and confirm: the private store
+    (never public), shared by every app server, so the confirm may reach
+    another machine than the preview did."""
+    return storages["private"]
+
+
+def purge_staged(now: float | None = None) -> None:
+    """Forget the uploads whose preview expired unconfirmed."""
+    storage = staging_storage()
+    cutoff = (now or time.time()) - TOKEN_TTL_SECONDS
+    try:
+        names = storage.listdir(STAGING)[1]
+    except FileNotFoundError:
+        return
+    for name in names:
+        path = f"{STAGING}/{name}"
+        try:
+            if storage.get_modified_time(path).timestamp() < cutoff:
+                storage.delete(path)
+        except FileNotFoundError:
+            continue  # another server purged it first
 
 
 def catalogue_permissions(user):
@@ -118,20 +137,19 @@ class ImportExportView(WagtailAdminTemplateMixin, TemplateView):
         upload = form.cleaned_data["file"]
         suffix = Path(upload.name).suffix.lower()
         token = secrets.token_urlsafe(24)
-        path = upload_dir() / f"{token}{suffix}"
-        with path.open("wb") as out:
-            for chunk in upload.chunks():
-                out.write(chunk)
+        storage = staging_storage()
+        purge_staged()
+        staged = storage.save(f"{STAGING}/{token}{suffix}", upload)
         try:
-            with path.open("rb") as stream:
+            with storage.open(staged, "rb") as stream:
                 plan = plan_import(read_table(stream, upload.name), ImportContext())
         except ImportFileError as error:
-            path.unlink(missing_ok=True)
+            storage.delete(staged)
             form.add_error("file", str(error))
             return self.render_to_response(self.get_context_data(form=form))
         pending = request.session.get("procedure_imports", {})
         pending = {k: v for k, v in pending.items() if v["at"] > time.time() - TOKEN_TTL_SECONDS}
-        pending[token] = {"path": str(path), "name": upload.name, "at": time.time()}
+        pending[token] = {"file": staged, "name": upload.name, "at": time.time()}
         request.session["procedure_imports"] = pending
         return self.render_to_response(self.get_context_data(
             form=UploadForm(), plan=plan, token=token, filename=upload.name, counts=plan.counts(),
@@ -155,20 +173,21 @@ class ConfirmImportView(WagtailAdminTemplateMixin, TemplateView):
         pending = request.session.get("procedure_imports", {})
         entry = pending.pop(request.POST.get("token", ""), None)
         request.session["procedure_imports"] = pending
-        path = Path(entry["path"]) if entry else None
-        if entry is None or entry["at"] < time.time() - TOKEN_TTL_SECONDS or not path.exists():
+        storage = staging_storage()
+        staged = (entry or {}).get("file")
+        if not staged or entry["at"] < time.time() - TOKEN_TTL_SECONDS or not storage.exists(staged):
             messages.error(request, _("This preview has expired or was already imported. Upload the file again."))
             return redirect("procedures_import")
         try:
             ctx = ImportContext()
-            with path.open("rb") as stream:
+            with storage.open(staged, "rb") as stream:
                 plan = plan_import(read_table(stream, entry["name"]), ctx)
             result = apply_plan(plan, ctx, parent=default_parent(), user=request.user)
         except ImportFileError as error:
             messages.error(request, str(error))
             return redirect("procedures_import")
         finally:
-            path.unlink(missing_ok=True)
+            storage.delete(staged)
         messages.success(request, result.summary())
         return self.render_to_response(self.get_context_data(result=result, filename=entry["name"]))
 

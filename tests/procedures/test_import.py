@@ -359,6 +359,15 @@ def login(client, user):
     return pass_second_factor(client, user)
 
 
+def staged_imports() -> set[str]:
+    from django.core.files.storage import storages
+
+    try:
+        return set(storages["private"].listdir("procedure-imports")[1])
+    except FileNotFoundError:
+        return set()
+
+
 def test_admin_upload_preview_confirm(admin_client, catalogue):
     run([birth_row()])
     rows = [
@@ -367,8 +376,11 @@ def test_admin_upload_preview_confirm(admin_client, catalogue):
         birth_row(code="1.000656", name="Đăng ký khai tử", agency_code="bad"),    # refused
     ]
     upload = ContentFile(to_csv(rows).getvalue(), name="catalogue.csv")
+    before = staged_imports()
     response = admin_client.post(reverse("procedures_import"), {"file": upload})
     assert response.status_code == 200
+    # the file waits in the private store every app server shares, not on this one's disk
+    assert len(staged_imports() - before) == 1
     html = response.content.decode()
     assert "Thủ tục đăng ký kết hôn" in html  # will be created
     assert "1.001193" in html  # will be updated
@@ -380,6 +392,7 @@ def test_admin_upload_preview_confirm(admin_client, catalogue):
     assert response.status_code == 200
     assert ProcedurePage.objects.count() == 2
     assert ProcedurePage.objects.get(code="1.001193").level == 3
+    assert staged_imports() == before
     # a token is used once
     response = admin_client.post(reverse("procedures_import_confirm"), {"token": token})
     assert response.status_code in (302, 400)
