@@ -57,13 +57,14 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.common import PG_REFUSED, PostgresDatabase, database_name, percentile  # noqa: E402
+
 QUERY_FILE = ROOT / "bench" / "data" / "search_queries.tsv"
 PG_DEFAULT_NAME = "bench_search"
-PG_REFUSED = {"test", "postgres", "template0", "template1"}
 
 # The import file's columns (the format `manage.py import_procedures` documents).
 COLUMNS = ("code", "name", "field", "agency_code", "tier", "level", "processing_days", "fee_vnd", "fee_note",
@@ -181,50 +182,7 @@ def catalogue_csv(extra: int) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    index = max(0, min(len(ordered) - 1, round(share * (len(ordered) - 1))))
-    return ordered[index]
-
-
 # ---------------------------------------------------------------- database
-
-
-class PostgresDatabase:
-    """A database of the benchmark's own on the server DATABASE_URL names."""
-
-    def __init__(self, url: str, keep: bool):
-        parts = urlsplit(url)
-        self.name = parts.path.lstrip("/") or PG_DEFAULT_NAME
-        if self.name in PG_REFUSED or not re.fullmatch(r"[a-z_][a-z0-9_]*", self.name):
-            sys.exit(f"bench/search.py: will not use the database {self.name!r}; name one of its own, "
-                     f"e.g. postgres://postgres@127.0.0.1:5432/{PG_DEFAULT_NAME}")
-        self.admin_url = urlunsplit(parts._replace(path="/postgres"))
-        self.url = urlunsplit(parts._replace(path=f"/{self.name}"))
-        self.keep = keep
-
-    def _admin(self, sql: str, params=()):
-        import psycopg
-
-        with psycopg.connect(self.admin_url, autocommit=True, connect_timeout=5) as conn:
-            return conn.execute(sql, params).fetchall() if sql.startswith("SELECT") else conn.execute(sql)
-
-    def create(self) -> bool:
-        """True when the database is new (the catalogue must be loaded)."""
-        try:
-            exists = bool(self._admin("SELECT 1 FROM pg_database WHERE datname = %s", [self.name]))
-            if exists and self.keep:
-                return False
-            if exists:
-                self._admin(f'DROP DATABASE "{self.name}" WITH (FORCE)')
-            self._admin(f'CREATE DATABASE "{self.name}"')
-        except Exception as error:  # noqa: BLE001 - any failure here means the benchmark cannot run
-            sys.exit(f"bench/search.py: cannot prepare PostgreSQL database {self.name!r}: {error}")
-        return True
-
-    def drop(self) -> None:
-        if not self.keep:
-            self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
 
 
 def configure(args) -> tuple[str, Path, bool, PostgresDatabase | None]:
@@ -235,7 +193,11 @@ def configure(args) -> tuple[str, Path, bool, PostgresDatabase | None]:
     url = os.environ.get("DATABASE_URL", "")
     postgres = None
     if url.startswith(("postgres://", "postgresql://")):
-        postgres = PostgresDatabase(url, keep=bool(args.keep))
+        name = database_name(url) or PG_DEFAULT_NAME
+        if name in PG_REFUSED:
+            sys.exit(f"bench/search.py: will not use the database {name!r}; name one of its own, "
+                     f"e.g. postgres://postgres@127.0.0.1:5432/{PG_DEFAULT_NAME}")
+        postgres = PostgresDatabase(url, name, keep=bool(args.keep), program="bench/search.py")
         fresh = postgres.create()
         os.environ["DATABASE_URL"] = postgres.url
         label = "postgresql"
@@ -440,19 +402,19 @@ def report(label, total, queries, rounds, client, cache, connections) -> None:
 
     print(f"\n{label}, {total} procedures (vi), {len(queries)} queries "
           f"({len(answerable)} answerable, {len(unanswerable)} with nothing to find)")
-    print(f"cold page (cache cleared, new connection; n={len(cold)}): p50 {percentile(cold, 0.5):.1f} ms, "
-          f"p95 {percentile(cold, 0.95):.1f} ms, max {max(cold):.1f} ms")
-    print(f"warm page (n={len(warm_all)}, {rounds} per query): p50 {percentile(warm_all, 0.5):.1f} ms, "
-          f"p95 {percentile(warm_all, 0.95):.1f} ms, mean {statistics.mean(warm_all):.1f} ms "
+    print(f"cold page (cache cleared, new connection; n={len(cold)}): p50 {percentile(cold, 50):.1f} ms, "
+          f"p95 {percentile(cold, 95):.1f} ms, max {max(cold):.1f} ms")
+    print(f"warm page (n={len(warm_all)}, {rounds} per query): p50 {percentile(warm_all, 50):.1f} ms, "
+          f"p95 {percentile(warm_all, 95):.1f} ms, mean {statistics.mean(warm_all):.1f} ms "
           f"(~{1000 / statistics.mean(warm_all):.0f} requests/s for one client in-process)")
     print(f"opening a database connection: {connect_ms:.1f} ms (paid by every request when "
           f"DJANGO_DB_CONN_MAX_AGE is 0)")
     if service:
-        print(f"search function alone, warm (n={len(service)}): p50 {percentile(service, 0.5):.1f} ms, "
-              f"p95 {percentile(service, 0.95):.1f} ms")
+        print(f"search function alone, warm (n={len(service)}): p50 {percentile(service, 50):.1f} ms, "
+              f"p95 {percentile(service, 95):.1f} ms")
     else:
         print("search function alone: not found (only the page was timed)")
-    print(f"suggestions (n={len(suggest)}): p50 {percentile(suggest, 0.5):.1f} ms; a 404 page with the same "
+    print(f"suggestions (n={len(suggest)}): p50 {percentile(suggest, 50):.1f} ms; a 404 page with the same "
           f"frame: {statistics.median(chrome):.1f} ms")
     print("slowest warm queries (median ms): " + ", ".join(f"{q!r} {statistics.median(t):.1f}" for q, t in slowest))
     stats_cost()
@@ -469,10 +431,10 @@ def report(label, total, queries, rounds, client, cache, connections) -> None:
             got = "; ".join(f"{code or '-'} {title[:45]}" for code, title in results[query.text][:3])
             print(f"  answered although nothing matches: {query.text!r}: {got}")
 
-    print(f"search procedures={total} p50_ms={percentile(warm_all, 0.5):.1f} p95_ms={percentile(warm_all, 0.95):.1f} "
+    print(f"search procedures={total} p50_ms={percentile(warm_all, 50):.1f} p95_ms={percentile(warm_all, 95):.1f} "
           f"top3={share(top3, len(answerable))} db={label} queries={len(queries)} "
-          f"cold_p50_ms={percentile(cold, 0.5):.1f} cold_p95_ms={percentile(cold, 0.95):.1f} "
-          f"warm_p50_ms={percentile(warm_all, 0.5):.1f} warm_p95_ms={percentile(warm_all, 0.95):.1f} "
+          f"cold_p50_ms={percentile(cold, 50):.1f} cold_p95_ms={percentile(cold, 95):.1f} "
+          f"warm_p50_ms={percentile(warm_all, 50):.1f} warm_p95_ms={percentile(warm_all, 95):.1f} "
           f"warm_samples={len(warm_all)} top1={share(top1, len(answerable))} "
           f"none_ok={share(len(none_ok), len(unanswerable))}")
 

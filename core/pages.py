@@ -15,13 +15,19 @@ reads the version once; everything else it takes from here is then free.
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
+from django.db import DatabaseError
 from django.db.models import Q
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_migrate, post_save
+from django.http import Http404
+from django.http.request import split_domain_port
 from django.utils import translation
+from wagtail.contrib.routable_page.models import RoutablePageMixin
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
@@ -66,6 +72,16 @@ def connect() -> None:
     post_save.connect(_instance_changed, dispatch_uid="core-pages-page-save")
     post_delete.connect(_instance_changed, dispatch_uid="core-pages-page-delete")
     watch(PageViewRestriction, Locale, Site, get_document_model(), get_image_model())
+    # A deploy runs `migrate`: values cached by the previous code may not
+    # have the shape the new code expects.
+    post_migrate.connect(_migrated, dispatch_uid="core-pages-migrate")
+
+
+def _migrated(sender, **kwargs) -> None:
+    try:
+        invalidate()
+    except DatabaseError:  # the database cache's table is made after the first migrate
+        pass
 
 
 # ---------------------------------------------------------------- locales
@@ -171,6 +187,131 @@ class CachedViewRestrictionsMixin:
         if self.path and not any(self.path.startswith(path) for path in paths):
             return PageViewRestriction.objects.none()
         return super().get_view_restrictions()
+
+
+# ---------------------------------------------------------------- routing
+
+
+def _handles_path_itself(page: Page, remaining: list[str]) -> bool:
+    """Whether Wagtail's routing would stop at `page` rather than look for
+    its child `remaining[0]`: a page type with a `route` of its own does
+    (unknown rules: it gets the rest of the path), a routable page does when
+    one of its routes takes the rest of the path (as
+    `RoutablePageMixin.route` decides), a plain page never does."""
+    cls = page.specific_class
+    if cls is None or cls.route is Page.route:
+        return False
+    if cls.route is RoutablePageMixin.route:
+        if not page.live:
+            return False
+        try:
+            cls.get_resolver().resolve("/" + "/".join(remaining) + "/")
+        except Http404:
+            return False
+    return True
+
+
+class SiteRootPageMixin:
+    """For the page type at a site's root (and its translations). Wagtail
+    serves a page by asking the site's root page for its version in the
+    active language (`localized`) and then walking the URL one segment at a
+    time, two queries each (the child by its slug, then its specific row).
+    Here the root's translations come from the content cache, and `route`
+    reads every page along the path in one query and only the last one's
+    specific row, then hands the rest of the path to that page's own
+    `route()` (so routable pages, e-forms and the live check behave as
+    before). A page type on the way with routing of its own takes over
+    there."""
+
+    @property
+    def localized(self):
+        """Wagtail's `localized`: this page in the active language when that
+        translation exists and is live, else this page (a copy from the cache)."""
+        locale = active_locale()
+        if locale is None or locale.pk == self.locale_id or not getattr(settings, "WAGTAIL_I18N_ENABLED", False):
+            return self
+
+        def build():
+            translated = self.get_translation_or_none(locale)
+            return _frozen(translated.specific) if translated is not None and translated.live else False
+
+        translated = cached(f"root-translation.{self.pk}.{locale.pk}", build)
+        return pickle.loads(translated) if translated else self
+
+    def route(self, request, path_components):
+        if not path_components:
+            return super().route(request, path_components)
+        wanted = Q()
+        for offset, slug in enumerate(path_components, start=1):
+            wanted |= Q(depth=self.depth + offset, slug=slug)
+        along = {
+            (page.path[: -Page.steplen], page.slug): page
+            for page in Page.objects.filter(wanted, path__startswith=self.path)
+        }
+        current, index = self, 0
+        while index < len(path_components):
+            if current is not self and _handles_path_itself(current, path_components[index:]):
+                break
+            child = along.get((current.path, path_components[index]))
+            if child is None:
+                raise Http404
+            current, index = child, index + 1
+        if current is self:
+            return super().route(request, path_components)
+        return current.specific.route(request, path_components[index:])
+
+
+# ---------------------------------------------------------------- the request's site
+
+
+def _frozen(instance) -> bytes:
+    """A model instance as bytes, unpickled into a copy of its own by each
+    request (quicker than a deep copy)."""
+    return pickle.dumps(instance, pickle.HIGHEST_PROTOCOL)
+
+
+def site_for_request(request) -> Site | None:
+    """`Site.find_for_request(request)`, kept per host and port in the
+    content cache with its root page in its specific type (a copy for each
+    request: Wagtail keeps it on the request, and serves the root page)."""
+    try:
+        host = request.get_host()
+    except DisallowedHost:
+        return Site.find_for_request(request)
+    hostname, port = split_domain_port(host)[0], request.get_port()
+
+    def build():
+        site = Site.find_for_request(request)
+        if site is None:
+            return False
+        site.root_page = site.root_page.specific
+        return _frozen(site)
+
+    site = cached(f"site.{hostname}.{port}", build)
+    return pickle.loads(site) if site else None
+
+
+class CachedSiteMiddleware:
+    """Wagtail finds the request's site with a query (annotated to rank the
+    host matches) for every page it serves, and keeps the answer on the
+    request in an attribute of its own. For a page request (a GET or HEAD
+    that Wagtail's `serve` view answers) this hands it the cached answer
+    (`site_for_request`) in that attribute; `tests/core/test_pages.py`
+    fails if an upgrade of Wagtail keeps it elsewhere."""
+
+    def __init__(self, get_response):
+        from wagtail.views import serve  # loads the page model: not before the apps are ready
+
+        self.get_response = get_response
+        self.serve = serve
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if view_func is self.serve and request.method in ("GET", "HEAD"):
+            request._wagtail_site = site_for_request(request)
+        return None
 
 
 # ---------------------------------------------------------------- per-request helpers

@@ -11,13 +11,13 @@ from wagtail.models import Page, Site
 from wagtail.search import index
 
 from core.disclosure import DisclosureSectionMixin
-from core.pages import CachedViewRestrictionsMixin
+from core.pages import CachedViewRestrictionsMixin, SiteRootPageMixin
 from core.search_fields import folded_search_fields
 
 from .blocks import ContentBlock
 
 
-class HomePage(CachedViewRestrictionsMixin, Page):
+class HomePage(SiteRootPageMixin, CachedViewRestrictionsMixin, Page):
     intro = models.CharField(_("introduction"), max_length=255, blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]

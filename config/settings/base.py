@@ -97,6 +97,8 @@ MIDDLEWARE = [
     # /api/v1/ has no language prefix: its answers follow Accept-Language (Vietnamese by default)
     "api.middleware.ApiLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # the request's Wagtail site from the content cache (core.pages)
+    "core.pages.CachedSiteMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # before any process_view (CSRF's reads request.POST): refuses an oversized body unread
