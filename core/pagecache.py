@@ -129,6 +129,9 @@ def _bump() -> None:
     except ValueError:  # never set, or evicted
         cache.add(GENERATION_KEY, _initial_generation(), None)
         cache.incr(GENERATION_KEY)
+    # Backends without an atomic increment (the database cache) write the
+    # new number back with the default timeout: the generation must not expire.
+    cache.touch(GENERATION_KEY, None)
 
 
 def purge(**kwargs: Any) -> None:
