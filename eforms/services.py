@@ -8,8 +8,9 @@ loader, the benchmarks) call these functions; they never create a
 * `save_draft(...)` keeps what the applicant typed so far (status `draft`,
   no code).
 * `submit_dossier(...)` turns a draft, or data given at once, into ONE
-  submitted dossier in ONE transaction: code, snapshot of the applicant,
-  form data and version, attachments, expected appointment, first event.
+  submitted dossier: its code taken first, then ONE transaction for the
+  snapshot of the applicant, form data and version, attachments, expected
+  appointment and first event.
   A double click, a replayed request or a resubmitted draft returns the
   dossier already made (`SubmitResult.created` is False).
 * `submit_at_desk(...)` makes a dossier brought to the desk or arriving
