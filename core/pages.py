@@ -71,10 +71,21 @@ def connect() -> None:
     # every page type (a save of a page sends its own class as the sender)
     post_save.connect(_instance_changed, dispatch_uid="core-pages-page-save")
     post_delete.connect(_instance_changed, dispatch_uid="core-pages-page-delete")
-    watch(PageViewRestriction, Locale, Site, get_document_model(), get_image_model())
+    watch(PageViewRestriction, Locale, Site, get_image_model())
+    document = get_document_model()
+    post_save.connect(_document_saved, sender=document, dispatch_uid="core-pages-document-save")
+    post_delete.connect(invalidate, sender=document, dispatch_uid="core-pages-document-delete")
     # A deploy runs `migrate`: values cached by the previous code may not
     # have the shape the new code expects.
     post_migrate.connect(_migrated, dispatch_uid="core-pages-migrate")
+
+
+def _document_saved(sender, update_fields=None, **kwargs) -> None:
+    # Wagtail fills in a document's size and hash the first time it is
+    # asked for them (`get_file_size`): nothing shown changes.
+    if update_fields and set(update_fields) <= {"file_size", "file_hash"}:
+        return
+    invalidate()
 
 
 def _migrated(sender, **kwargs) -> None:

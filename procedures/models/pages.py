@@ -409,20 +409,25 @@ class ProcedurePage(CachedViewRestrictionsMixin, Page):
         field, agency = self.localized_field(), self.localized_agency()
         co_agencies = [page_cache.localized(a) for a in self.co_agencies.all()]
         # the documents cited, each in this page's language where translated and live
-        cited = list(self.legal_basis.live().order_by("signed_date"))
+        # (sorted here: a preview's relations are in memory, without `live()`)
+        cited = sorted((doc for doc in self.legal_basis.all() if doc.live), key=lambda doc: doc.signed_date)
         translated = {
             doc.translation_key: doc
             for doc in LegalDocumentPage.objects.live().filter(
                 locale_id=self.locale_id, translation_key__in=[d.translation_key for d in cited]
             ).exclude(pk__in=[d.pk for d in cited])
         }
+        components = list(self.components.select_related("form_template").all())
+        for component in components:
+            if component.form_template is not None:
+                component.form_template.get_file_size()  # measured once, kept with the rest
         return ProcedureShown(
             field=field,
             agency=agency,
             field_link=catalogue.field_url(field) if catalogue else "",
             agency_link=catalogue.agency_url(agency) if catalogue else "",
             co_agencies=[{"agency": co, "link": catalogue.agency_url(co) if catalogue else ""} for co in co_agencies],
-            components=list(self.components.select_related("form_template").all()),
+            components=components,
             fees=self.fee_items(),
             legal_documents=[translated.get(doc.translation_key, doc) for doc in cited],
         )
