@@ -71,6 +71,7 @@ from bench.common import (
     setup_from_args,
     small_pdf,
     sms_sent,
+    task_summary,
 )
 
 CITIZEN_PREFIX = "bench-citizen"
@@ -162,7 +163,6 @@ def check(run_started, setup) -> dict:
     exactly once means one email with the receipt PDF of that code, and one
     email (recipient, subject) or SMS (recipient, text) per message row,
     which says `sent`."""
-    from django_tasks_db.models import DBTaskResult
 
     from eforms.models import Dossier
     from eforms.record import receipt_filename
@@ -196,10 +196,9 @@ def check(run_started, setup) -> dict:
         good[code] = good[code] and delivered == 1 and state == "sent"
         has_sms.add((code, kind, channel))
     no_receipt_sms = [code for code in dossiers if (code, "submitted", "sms") not in has_sms]
-    tasks = Counter(DBTaskResult.objects.filter(enqueued_at__gte=run_started).values_list("task_path", "status"))
     return {"dossiers": len(dossiers), "distinct": len(set(dossiers)),
             "once": sum(1 for code in dossiers if good[code] and code not in no_receipt_sms),
-            "kinds": kinds, "no_receipt_sms": len(no_receipt_sms), "tasks": tasks}
+            "kinds": kinds, "no_receipt_sms": len(no_receipt_sms), "tasks": task_summary(run_started)}
 
 
 def main() -> None:
@@ -264,7 +263,7 @@ def main() -> None:
         scheduler.stop()
         sampler.stop()
         result = check(run_started, setup)
-        problems = procs.log_problems()
+        problems, first_problems = procs.log_problems()
         from django_tasks_db.models import DBTaskResult
 
         held = [(str(pk), path, DBTaskResult.objects.get(pk=pk).status) for pk, path in kill_report.get("held", [])]
@@ -295,15 +294,16 @@ def main() -> None:
         for pk, path, status in held:
             print(f"  task {pk} {path}: {status} at the end"
                   + (" (lost: nothing frees a task its worker died with)" if status == "RUNNING" else ""))
-    print("tasks of the run by status: " + ", ".join(
-        f"{path.rsplit('.', 1)[-1]} {status} {count}" for (path, status), count in sorted(result["tasks"].items())))
+    print("tasks of the run by status: " + ", ".join(result["tasks"]))
     print(f"dossiers {result['dossiers']} (codes distinct: {result['distinct']}); all of a dossier's messages "
           f"delivered exactly once: {result['once']}; without a receipt SMS row: {result['no_receipt_sms']}")
     for kind, counter in result["kinds"].items():
         print(f"  {kind:<24} " + ", ".join(f"{name} {count}" for name, count in sorted(counter.items())))
     for line in locks.report():
         print(line)
-    print("error lines in the logs: " + ", ".join(f"{name} {count}" for name, count in problems.items()))
+    print("errors logged: " + ", ".join(f"{name} {count}" for name, count in problems.items()))
+    for line in first_problems:
+        print(f"  {line}")
     for job in (scheduler, sampler):
         for failure in job.failures[:3]:
             print(f"  {job.name} failed: {failure}")

@@ -57,6 +57,7 @@ CITIZEN_PASSWORD = "bench-citizen-password-2026"
 BIRTH_DATE = "1990-05-17"
 #: Environment variables of the caller's shell that would point the portal
 #: at services the bench does not start.
+LOG_PROBLEM = re.compile(r" (ERROR|CRITICAL) |\[(ERROR|CRITICAL)\]")
 UNSET = ("ELASTICSEARCH_URL", "PORTAL_CLAMAV_SOCKET", "SENTRY_DSN", "DJANGO_DEBUG", "PORTAL_PAYMENT_PROVIDERS",
          "PORTAL_VNPAY_TMN_CODE", "DJANGO_BEHIND_PROXY", "GUNICORN_BIND", "WEB_CONCURRENCY")
 
@@ -469,14 +470,16 @@ class Processes:
             pids[f"{proc.name}:{proc.pid}"] = proc.pid
         return pids
 
-    def log_problems(self) -> dict[str, int]:
-        """Lines at ERROR or CRITICAL and tracebacks in each process's log."""
-        counts = {}
+    def log_problems(self) -> tuple[dict[str, int], list[str]]:
+        """Records at ERROR or CRITICAL in each process's log (Django's and
+        gunicorn's formats), and the first few of them."""
+        counts, first = {}, []
         for proc in self.procs:
             text = proc.log.read_text(encoding="utf-8", errors="replace") if proc.log.exists() else ""
-            counts[proc.name] = sum(1 for line in text.splitlines()
-                                    if " ERROR " in line or " CRITICAL " in line or line.startswith("Traceback"))
-        return counts
+            lines = [line for line in text.splitlines() if LOG_PROBLEM.search(line)]
+            counts[proc.name] = len(lines)
+            first += [f"{proc.name}: {line[:200]}" for line in lines[:3]]
+        return counts, first
 
 
 def children(pid: int) -> list[int]:
@@ -527,6 +530,16 @@ def scheduled_jobs(requested: list[str]) -> list[str]:
 
     available = get_commands()
     return [name for name in requested if name in available]
+
+
+def task_summary(since) -> list[str]:
+    """The run's background tasks by what they do and how they ended."""
+    from collections import Counter
+
+    from django_tasks_db.models import DBTaskResult
+
+    counts = Counter(DBTaskResult.objects.filter(enqueued_at__gte=since).values_list("task_path", "status"))
+    return [f"{path.rsplit('.', 1)[-1]} {status} {count}" for (path, status), count in sorted(counts.items())]
 
 
 def run_jobs(jobs: list[str]) -> None:

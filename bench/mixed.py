@@ -67,6 +67,7 @@ from bench.common import (
     setup_django,
     setup_from_args,
     small_pdf,
+    task_summary,
 )
 
 QUERY_FILE = ROOT / "bench" / "data" / "search_queries.tsv"
@@ -218,6 +219,9 @@ def main() -> None:
           f"{duration:.0f} s of load, the first {warmup:.0f} s not counted")
 
     recorder, stop = Recorder(), threading.Event()
+    from django.utils import timezone
+
+    run_started = timezone.now()
     with Processes(setup) as procs:
         procs.start_portal(task_workers=2, web_env={"GUNICORN_MAX_REQUESTS": str(args.max_requests)})
         balancer = RoundRobin(setup.base_urls)
@@ -251,7 +255,9 @@ def main() -> None:
         ended = time.monotonic()
         for job in (scheduler, lock_sampler, memory_sampler):
             job.stop()
-        problems = procs.log_problems()
+        problems, first_problems = procs.log_problems()
+        tasks = task_summary(run_started)
+        connection.close()
         restarts = [name for name in memory.samples[-1][1] if name not in memory.samples[0][1]]
 
     counted = [s for s in recorder.samples if s.at >= counted_from]
@@ -290,7 +296,10 @@ def main() -> None:
         print(f"  processes that appeared during the run (a worker replaced): {', '.join(restarts)}")
     for line in locks.report():
         print(line)
-    print("error lines in the logs: " + ", ".join(f"{name} {count}" for name, count in problems.items()))
+    print("tasks of the run by status: " + ", ".join(tasks))
+    print("errors logged: " + ", ".join(f"{name} {count}" for name, count in problems.items()))
+    for line in first_problems:
+        print(f"  {line}")
     for job in (scheduler, lock_sampler, memory_sampler):
         for failure in job.failures[:3]:
             print(f"  {job.name} failed: {failure}")
