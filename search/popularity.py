@@ -72,9 +72,11 @@ def multipliers(locale_id: int) -> dict[int, float]:
 
 
 def add_views(rows: list[tuple[date, str, int]]) -> int:
-    """Add buffered page views: (day, translation key, views)."""
+    """Add buffered page views: (day, translation key, views). Rows are
+    written in (day, key) order, the order every writer of these rows
+    locks them in, so two workers writing batches never deadlock."""
     with transaction.atomic():
-        for day, key, views in rows:
+        for day, key, views in sorted(rows, key=lambda row: (row[0], row[1])):
             updated = ProcedureActivity.objects.filter(day=day, translation_key=key).update(
                 views=models.F("views") + views
             )
@@ -96,9 +98,12 @@ def recount_dossiers(since: date | None = None) -> int:
         .annotate(n=models.Count("pk"))
     )
     with transaction.atomic():
+        # Lock the window's rows in (day, key) order first, as add_views does.
+        list(ProcedureActivity.objects.select_for_update().filter(day__gte=since)
+             .order_by("day", "translation_key").values_list("pk", flat=True))
         ProcedureActivity.objects.filter(day__gte=since).exclude(dossiers=0).update(dossiers=0)
         written = 0
-        for row in counts:
+        for row in sorted(counts, key=lambda row: (row["day"], row["procedure__translation_key"])):
             key, day, n = row["procedure__translation_key"], row["day"], row["n"]
             updated = ProcedureActivity.objects.filter(day=day, translation_key=key).update(dossiers=n)
             if not updated:

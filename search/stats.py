@@ -168,7 +168,8 @@ def write(payload: dict) -> int:
             _batch, new = WrittenStatsBatch.objects.get_or_create(batch=uuid.UUID(payload["batch"]))
             if not new:
                 return 0
-        for day, language, query, searches, zero, example in queries:
+        # In key order: two workers writing batches lock the same rows in the same order.
+        for day, language, query, searches, zero, example in sorted(queries, key=lambda row: row[:3]):
             updated = SearchQueryStat.objects.filter(day=day, language=language, query=query).update(
                 searches=models.F("searches") + searches, zero_results=models.F("zero_results") + zero
             )
