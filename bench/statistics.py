@@ -17,7 +17,13 @@ PostgreSQL when DATABASE_URL is set (give it a database of its own, never
    supplement, some overdue, some not yet received).
 2. rebuild (timed): `reports.facts.rebuild()`, the work of `manage.py
    rebuild_statistics`. Target: under 120 s.
-3. page (timed): `/statistics/` for a mix of filtered permalinks (a year,
+3. compaction (timed): `--changes` dossier changes (default 10,000: a
+   busy day's receipts, far more than the ten minutes between two scheduled
+   runs see) appended to the facts as `reports.facts.upkeep` appends them
+   (received and due, on the last 30 days, over the same agencies,
+   procedures and channels), then `reports.facts.compact()`, the work of
+   `manage.py compact_statistics`, merges them into the rebuilt rows.
+4. page (timed): `/statistics/` for a mix of filtered permalinks (a year,
    a quarter, a month, one agency, one field, a range between two dates),
    with Django's test client (the whole stack: middleware, the form, the
    figures, the template). Cold: the statistics cache emptied before each
@@ -32,7 +38,7 @@ PostgreSQL when DATABASE_URL is set (give it a database of its own, never
 Prints the table sizes, the samples and the times, and as its last line
 `statistics dossiers=… page_p95_ms=… rebuild_seconds=…`.
 
-    .venv/bin/python bench/statistics.py [--dossiers 1000000] [--samples 200] [--workdir DIR]
+    .venv/bin/python bench/statistics.py [--dossiers 1000000] [--changes 10000] [--samples 200] [--workdir DIR]
 """
 
 from __future__ import annotations
@@ -217,6 +223,35 @@ def fill(total: int, agencies, procedures) -> None:
             print(f"  filled {done:,} dossiers ({time.perf_counter() - started:.0f} s)", flush=True)
 
 
+# --- compaction ----------------------------------------------------------------------------------
+
+
+def append_changes(total: int, agencies, procedures) -> None:
+    """`total` receipts' changes appended to the facts as the upkeep does
+    (one `apply_delta` each: a received and a due row per table), in
+    transactions of 1,000."""
+    from collections import Counter
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from reports import facts
+
+    rng = random.Random(766)
+    today = timezone.localdate()
+    for first in range(0, total, 1000):
+        with transaction.atomic():
+            for _ in range(first, min(first + 1000, total)):
+                n = rng.randrange(PROCEDURES)
+                receivers = [agencies[(3 * n + 11 * k) % AGENCIES] for k in range(1 + n % 6)]
+                agency = receivers[rng.randrange(len(receivers))]
+                channel = rng.choice(("online", "desk", "post", "home_service"))
+                day = today - dt.timedelta(days=rng.randrange(30))
+                key = (agency.pk, procedures[n].pk, channel)
+                facts.apply_delta(Counter({(key, day, "received"): 1,
+                                           (key, day + dt.timedelta(days=1 + n % 20), "due"): 1}))
+
+
 # --- the page ------------------------------------------------------------------------------------
 
 
@@ -278,6 +313,7 @@ def bench_page(request, links: list[dict], samples: int, cold: bool) -> list[flo
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dossiers", type=int, default=1_000_000)
+    parser.add_argument("--changes", type=int, default=10_000)
     parser.add_argument("--samples", type=int, default=200)
     parser.add_argument("--workdir", type=Path, default=None,
                         help="keep the SQLite database here (reused by the next run); default: a fresh temp dir")
@@ -310,6 +346,16 @@ def main() -> None:
           f"dossiers: {total:,}; counted: {result.dossiers:,}; tallies: {DossierTally.objects.count():,}; "
           f"daily facts: {DailyFact.objects.count():,}; monthly facts: {MonthlyFact.objects.count():,}")
     print(f"rebuild: {rebuild_seconds:.1f} s (target < 120 s)", flush=True)
+
+    started = time.perf_counter()
+    append_changes(args.changes, agencies, procedures)
+    appended = time.perf_counter() - started
+    rows = sum(model.objects.count() for model in facts.FACT_MODELS)
+    started = time.perf_counter()
+    compacted = facts.compact()
+    print(f"compaction: {args.changes:,} changes appended in {appended:.1f} s ({rows:,} fact rows then); "
+          f"compact() merged {compacted.keys:,} keys ({compacted.rows_read:,} rows read, "
+          f"{compacted.rows_written:,} written) in {time.perf_counter() - started:.1f} s", flush=True)
 
     links = permalinks(agencies, procedures, timezone.localdate())
     request = timer()
