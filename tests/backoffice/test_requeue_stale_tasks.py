@@ -17,9 +17,10 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.test import override_settings
-from django.utils import timezone, translation
+from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
+from wagtail.users.models import UserProfile
 
 from backoffice.schedule import job_named
 from home.task_queue import MAX_RUNS, queue_summary, requeue_stale_tasks
@@ -89,12 +90,15 @@ def test_a_task_whose_workers_keep_dying_is_failed_not_requeued(tmp_path):
 
 @pytest.mark.django_db
 @override_settings(TASKS=DB_TASKS, PORTAL_TASK_STALE_MINUTES=15)
-def test_the_staff_page_counts_stale_running_tasks(admin_client_with_second_factor, tmp_path):
+def test_the_staff_page_counts_stale_running_tasks(admin_client_with_second_factor, admin_user_with_second_factor,
+                                                    tmp_path):
+    # The admin speaks the user's preferred language, not the request's.
+    profile = UserProfile.get_for_user(admin_user_with_second_factor)
+    profile.preferred_language = "en"
+    profile.save()
     for minutes in (40, 20, 1):
         as_if_claimed(record_run.enqueue(str(tmp_path / "r")).id, minutes_ago=minutes, workers=["w"])
-    with translation.override("en"):
-        html = admin_client_with_second_factor.get("/admin/reports/task-queue/", HTTP_ACCEPT_LANGUAGE="en")
-    html = html.content.decode()
+    html = admin_client_with_second_factor.get("/admin/reports/task-queue/").content.decode()
     assert "2 tasks have been running for more than 15 minutes" in html
     assert html.count("(worker taken for dead)") == 2
 
