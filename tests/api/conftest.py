@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 import uuid
 from dataclasses import dataclass, field
 
@@ -78,6 +79,29 @@ def make_caller(agency, scopes=ALL_SCOPES, name: str = "Phần mềm một cửa
     caller = Caller(client, credentials.client_id, credentials.client_secret)
     caller.fetch_token()
     return caller
+
+
+def wait_for_the_feed_horizon(timeout: float = 120) -> None:
+    """On PostgreSQL the change feed gives only rows older than every
+    transaction still open in the whole cluster (transaction ids are
+    cluster-wide), so another test process's open test transaction holds
+    back what this test committed. Wait until it has ended."""
+    from django.db import connection
+    from django.db.models import Max
+
+    from api.models import DossierChange
+
+    if connection.vendor != "postgresql":
+        return
+    newest = DossierChange.objects.aggregate(newest=Max("txid"))["newest"]
+    deadline = time.monotonic() + timeout
+    while newest:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT txid_snapshot_xmin(txid_current_snapshot())")
+            if cursor.fetchone()[0] > newest:
+                return
+        assert time.monotonic() < deadline, "a transaction older than this test's changes stayed open"
+        time.sleep(0.2)
 
 
 def submitted_dossier(procedure, citizen):

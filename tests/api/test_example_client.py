@@ -18,7 +18,7 @@ import pytest
 from api import oauth
 from api.models import Acknowledgement, IdempotencyRecord
 from eforms.models import AttachmentRole, Dossier
-from tests.api.conftest import submitted_dossier
+from tests.api.conftest import submitted_dossier, wait_for_the_feed_horizon
 from tests.dossier_factories import JUSTICE_CODE, WARD_CODE, make_agency, make_citizen, make_procedure, pdf_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,6 +54,7 @@ def test_the_demo_runs_standalone_against_a_live_portal(live_server, tmp_path):
                                          scopes=["dossiers:read", "dossiers:write"])
     result = tmp_path / "ket-qua.pdf"
     result.write_bytes(pdf_bytes("Ket qua giai quyet"))
+    wait_for_the_feed_horizon()
 
     demo = run_client(live_server, credentials.client_id, credentials.client_secret, "--demo",
                       "--result-file", str(result))

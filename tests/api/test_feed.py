@@ -12,7 +12,7 @@ from django.db import connections, transaction
 from api import changes
 from eforms import lifecycle
 from eforms.models import Dossier
-from tests.api.conftest import make_caller, submitted_dossier
+from tests.api.conftest import make_caller, submitted_dossier, wait_for_the_feed_horizon
 from tests.databases import postgresql_only
 from tests.dossier_factories import make_citizen
 
@@ -145,6 +145,7 @@ def test_an_open_transaction_holds_the_cursor_back_on_postgresql():
     assert t2_committed_while_t1_open, "T2 waited for T1's open transaction"
     assert page["items"] == [] and page["next_cursor"] == start
     assert not errors, errors
+    wait_for_the_feed_horizon()
     page = caller.get("/api/v1/dossiers", QUERY_STRING=f"cursor={start}").json()
     assert {i["code"] for i in page["items"]} == {x.code, y.code}
     assert changes.Cursor.decode(page["next_cursor"]).seq > changes.Cursor.decode(start).seq

@@ -79,6 +79,7 @@ def test_the_same_submission_sent_twice_at_once_makes_one_dossier():
     assert submit(procedure, citizen).code.endswith(f"-{taken + 1:04d}")
 
 
+@pytest.mark.usefixtures("vietnamese")  # the clerks' threads speak the default language
 def test_two_clerks_acting_on_one_dossier_at_once_one_wins_the_other_is_told_why():
     procedure = make_procedure()
     dossier = submit(procedure, make_citizen("mot-ho-so"))
