@@ -14,6 +14,15 @@ def postgresql_only(reason: str = "needs PostgreSQL's row locks between real con
     return pytest.mark.skipif(connection.vendor != "postgresql", reason=reason)
 
 
+def waiting_for_a_lock() -> int:
+    """Sessions of this test database now waiting for a row or table lock
+    (PostgreSQL): how a race test knows its second party is queued."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stat_activity "
+                       "WHERE datname = current_database() AND wait_event_type = 'Lock'")
+        return cursor.fetchone()[0]
+
+
 def run_data_migration(module: str, function: str) -> None:
     """Run a data migration's function again: a transactional test that ran
     before flushed what the migrations had put in the database (role groups

@@ -9,12 +9,12 @@ import threading
 import time
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 
 from eforms import lifecycle
 from eforms.models import Dossier, DossierCodeCounter, DossierEvent, DossierStatus
 from eforms.services import submit_dossier
-from tests.databases import postgresql_only
+from tests.databases import postgresql_only, waiting_for_a_lock
 from tests.dossier_factories import make_citizen, make_procedure, make_staff, submit
 
 pytestmark = [postgresql_only(), pytest.mark.django_db(transaction=True)]
@@ -47,12 +47,6 @@ def join(threads) -> None:
         thread.join(timeout=60)
         assert not thread.is_alive(), "a worker is stuck"
 
-
-def waiting_for_a_lock() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_stat_activity "
-                       "WHERE datname = current_database() AND wait_event_type = 'Lock'")
-        return cursor.fetchone()[0]
 
 
 def test_the_same_submission_sent_twice_at_once_makes_one_dossier():

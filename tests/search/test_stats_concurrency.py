@@ -16,18 +16,12 @@ from django.db import connection, connections
 
 from search import popularity, stats
 from search.models import ProcedureActivity, SearchQueryStat
-from tests.databases import postgresql_only
+from tests.databases import postgresql_only, waiting_for_a_lock
 
 pytestmark = [postgresql_only(), pytest.mark.django_db(transaction=True)]
 
 DAY = date(2026, 11, 30)
 
-
-def waiting_for_a_lock() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_stat_activity "
-                       "WHERE datname = current_database() AND wait_event_type = 'Lock'")
-        return cursor.fetchone()[0]
 
 
 class PausedAfterFirstUpdate:
