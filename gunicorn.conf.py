@@ -18,12 +18,12 @@ threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
-# Recycle workers now and then so a slow leak cannot grow without bound.
 # The application is loaded once in the master and forked: a worker recycled
 # after max_requests is serving again in milliseconds instead of the seconds
 # an import of Django and Wagtail takes. A deploy restarts the master (HUP
 # would fork the old code again).
 preload_app = os.environ.get("GUNICORN_PRELOAD", "1") not in ("0", "false", "no")
+# Recycle workers now and then so a slow leak cannot grow without bound.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
 max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "200"))
 # Heartbeat files in memory, not on a disk that may stall.
