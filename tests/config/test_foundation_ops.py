@@ -172,3 +172,18 @@ def test_whitenoise_serves_hashed_compressed_static(tmp_path):
     assert status == "200"
     assert encoding == "gzip"
     assert "immutable" in cache
+
+
+def test_gunicorn_preloads_the_application_unless_told_not_to(monkeypatch):
+    import runpy
+
+    conf = Path(__file__).resolve().parents[2] / "gunicorn.conf.py"
+    for name in ("GUNICORN_PRELOAD", "GUNICORN_MAX_REQUESTS"):
+        monkeypatch.delenv(name, raising=False)
+    defaults = runpy.run_path(str(conf))
+    assert defaults["preload_app"] is True and defaults["max_requests"] == 2000
+    assert callable(defaults["when_ready"])
+    monkeypatch.setenv("GUNICORN_PRELOAD", "0")
+    monkeypatch.setenv("GUNICORN_MAX_REQUESTS", "5000")
+    changed = runpy.run_path(str(conf))
+    assert changed["preload_app"] is False and changed["max_requests"] == 5000
