@@ -86,6 +86,7 @@ def test_the_demo_runs_standalone_against_a_live_portal(live_server, tmp_path):
     # resuming from the printed cursor lists just the three dossiers changed since, as they are now
     cursor = demo.stdout.strip().splitlines()[-1].removeprefix("cursor: ")
     assert cursor
+    wait_for_the_feed_horizon()
     again = run_client(live_server, credentials.client_id, credentials.client_secret, "--cursor", cursor)
     assert again.returncode == 0, again.stdout + again.stderr
     rows = again.stdout.strip().splitlines()[:-1]
