@@ -45,6 +45,12 @@ def main() -> None:
     args = parser.parse_args()
     if not (WORKDIR / "demo-loaded").exists():
         sys.exit("bench/heap.py: run `bench/pages.py --keep` once first (it builds the demo copy this reads)")
+    import redis
+
+    try:
+        redis.Redis(host="127.0.0.1", port=6379, db=11, socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError:
+        sys.exit("bench/heap.py: no Redis answers on 127.0.0.1:6379 (the shared cache bench/pages.py used)")
 
     os.environ.update({
         "DJANGO_SETTINGS_MODULE": "config.settings.production", "DJANGO_SECRET_KEY": "bench-" + "x" * 50,
